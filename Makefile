@@ -1,0 +1,33 @@
+# The two Quickstart commands: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test test-all install bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Installed when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/narrascope analyze examples/peace-talks.txt
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+# Everything, including checks against ../shared/data (slow).
+test-all: $(VENV)/.installed
+	$(BIN)/python -m pytest -m '' 
+
+bench: $(VENV)/.installed
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

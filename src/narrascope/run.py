@@ -1,0 +1,89 @@
+"""Library entry points the CLI (and other adapters) call: read -> analyze -> write, with a report."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterable, Sequence
+
+from .document import Analysis, Document
+from .errors import ConfigError, InputError
+from .formats import FORMATS, write_analyses
+from .pipeline import Failure, Pipeline
+from .readers import ReadOptions, iter_documents
+
+
+@dataclass
+class RunReport:
+    written: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.written > 0 or not self.failures
+
+    def summary(self) -> str:
+        total = self.written + len(self.failures)
+        lines = [f"{len(self.failures)} of {total} document(s) could not be processed:"]
+        lines += [f"  {f.where}: {f.message}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def analyze_text(text: str, *, title: str | None = None, pipeline: Pipeline | None = None, **meta) -> Analysis:
+    """Analyze one article given as a string (library convenience)."""
+    doc = Document.create(text, title=title, **meta)
+    return (pipeline or Pipeline.from_config()).analyze(doc)
+
+
+def analyze_sources(
+    sources: Sequence[str],
+    *,
+    out: IO[str] | None = None,
+    output: str | Path | None = None,
+    fmt: str = "json",
+    pipeline: Pipeline | None = None,
+    read_options: ReadOptions | None = None,
+    progress: bool = False,
+    batch_size: int = 16,
+) -> RunReport:
+    """Read every source, analyze, write in ``fmt`` to ``output`` (or ``out``, default stdout).
+
+    Bad documents are reported in the returned :class:`RunReport` and skipped.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not sources:
+        raise InputError("no sources given", hint="pass files, folders, globs or URLs")
+    pipeline = pipeline or Pipeline.from_config()
+    report = RunReport()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, unit="doc", desc="analyze", file=sys.stderr, leave=False)
+
+    def set_total(n: int) -> None:
+        if bar is not None:
+            bar.total = n
+            bar.refresh()
+
+    docs: Iterable[Document] = iter_documents(
+        sources, read_options, on_failure=report.failures.append, progress=set_total
+    )
+    analyses = pipeline.pipe(docs, batch_size=batch_size, on_failure=report.failures.append, progress=bar)
+    tasks = [t for a in pipeline.analyzers for t in a.label_tasks]
+    target = output
+    if target is not None:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        ctx = open(Path(target).with_name(Path(target).name + ".partial"), "w", encoding="utf-8", newline="")
+    else:
+        ctx = nullcontext(out or sys.stdout)
+    with ctx as fh:
+        report.written = write_analyses(analyses, fmt, fh, report.failures, label_tasks=tasks)
+    if target is not None:
+        Path(target).with_name(Path(target).name + ".partial").replace(target)
+    if bar is not None:
+        bar.close()
+    return report
