@@ -31,6 +31,15 @@ SENTENCE_OPENERS = frozenset(
     """.split()
 )
 
+MONTHS = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    januar februar märz mai juni juli oktober dezember janvier février mars avril juin juillet
+    août septembre octobre novembre décembre
+    """.split()
+)
+
 _BOUNDARY = re.compile(r"[.!?\u2026\u0964]+[\"'\u201d\u2019\u00bb)\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.'-]+)$")
 _LINE = re.compile(r"[^\n]+")
@@ -105,6 +114,10 @@ def _is_boundary(text: str, punct_start: int, cut: int, end: int) -> bool:
         return False  # initial: "J. Smith"
     if bare.isdigit() and nxt.isdigit():
         return False
+    if bare.isdigit() and len(bare) <= 2:  # "3. March" (numbered day before a month name)
+        nxt_word = re.match(r"\w+", text[i:end])
+        if nxt_word and nxt_word.group(0).lower() in MONTHS:
+            return False
     return True
 
 
