@@ -1,0 +1,697 @@
+"""The SQL shared by the SQLite and PostgreSQL stores.
+
+Queries are written once with ``?`` placeholders (the PostgreSQL store rewrites them to ``%s``);
+the dialects differ only in their migrations, full-text search, connections and transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from ..document import Analysis, content_id
+from ..errors import ConfigError, NotFoundError, StoreError
+from . import EXPORTS, GROUP_BY, IngestReport, Store
+from . import dedup
+
+NARRATIVE = "%narrative%"
+TECHNIQUE = "%technique%"
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# -- preparing rows from an Analysis ---------------------------------------------------------------
+@dataclass
+class Prepared:
+    doc_id: str
+    doc: tuple
+    labels: list[tuple]
+    entities: list[tuple]
+    signature: bytes
+    sighting: tuple
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def day_and_week(published: str | None) -> tuple[str | None, str | None]:
+    """``("YYYY-MM-DD", Monday of that ISO week)`` from an ISO 8601 string, or ``(None, None)``."""
+    if not published:
+        return None, None
+    s = str(published).strip()[:10]
+    try:
+        d = date.fromisoformat(s)
+    except ValueError:
+        return None, None
+    return d.isoformat(), (d - timedelta(days=d.weekday())).isoformat()
+
+
+def _entity_name(e: dict) -> str | None:
+    for key in ("name", "canonical", "text", "label", "entity"):
+        v = e.get(key)
+        if isinstance(v, str) and v.strip():
+            return " ".join(v.split())
+    return None
+
+
+def _role_name(r: Any) -> str | None:
+    if isinstance(r, str):
+        return r or None
+    if isinstance(r, dict):
+        for key in ("label", "role", "name"):
+            if isinstance(r.get(key), str):
+                return r[key]
+    return None
+
+
+def entity_rows(doc_id: str, data: dict) -> list[tuple]:
+    """``(doc_id, entity, main_role, fine_role, score)`` rows from ``data["entities"]``, read generically."""
+    ents = data.get("entities")
+    if isinstance(ents, dict):
+        ents = ents.get("entities", ents.get("items", list(ents.values())))
+    if not isinstance(ents, list):
+        return []
+    rows: dict[tuple, float | None] = {}
+    for e in ents:
+        if not isinstance(e, dict):
+            continue
+        name = _entity_name(e)
+        main = _role_name(e.get("main_role") or e.get("role"))
+        if not name or not main:
+            continue
+        score = e.get("main_role_score", e.get("score"))
+        score = float(score) if isinstance(score, (int, float)) else None
+        rows.setdefault((doc_id, name, main, ""), score)
+        for fr in e.get("fine_roles") or []:
+            fname = _role_name(fr)
+            if fname:
+                fs = fr.get("score") if isinstance(fr, dict) else None
+                rows.setdefault((doc_id, name, main, fname), float(fs) if isinstance(fs, (int, float)) else score)
+    return [k + (v,) for k, v in rows.items()]
+
+
+def prepare(analysis: Analysis, versions: dict[str, str] | None, stored_at: str) -> Prepared:
+    """Everything the store writes for one analysis (raises on non-serialisable output)."""
+    doc = analysis.document
+    doc_id = content_id(doc.text)
+    d = analysis.to_dict()
+    merged = dict(versions or {})
+    merged.update(d.get("versions") or {})
+    d["versions"] = merged
+    body = json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+    day, week = day_and_week(doc.published)
+    language = d.get("language")
+    labels: dict[tuple, list] = {}
+    for task, labs in d["labels"].items():
+        for lab in labs:
+            key = (doc_id, "label", str(task), str(lab["label"]))
+            cur = labels.setdefault(key, [None, 0])
+            sc = lab.get("score")
+            if sc is not None and (cur[0] is None or sc > cur[0]):
+                cur[0] = float(sc)
+            cur[1] += 1
+    for s in d["spans"]:
+        key = (doc_id, "span", str(s.get("analyzer") or ""), str(s["label"]))
+        cur = labels.setdefault(key, [None, 0])
+        sc = s.get("score")
+        if sc is not None and (cur[0] is None or sc > cur[0]):
+            cur[0] = float(sc)
+        cur[1] += 1
+    return Prepared(
+        doc_id=doc_id,
+        doc=(
+            doc_id,
+            doc.id,
+            doc.title,
+            doc.url,
+            doc.source,
+            doc.published,
+            day,
+            week,
+            language,
+            len(doc.text),
+            doc.text,
+            body,
+            json.dumps(merged, sort_keys=True),
+            stored_at,
+        ),
+        labels=[k + tuple(v) for k, v in labels.items()],
+        entities=entity_rows(doc_id, d.get("data") or {}),
+        signature=dedup.signature_bytes(doc.text),
+        sighting=(doc_id, doc.id or "", doc.source or "", doc.url or "", doc.published, stored_at),
+    )
+
+
+# -- full-text query parsing ----------------------------------------------------------------------
+_QTOKEN = re.compile(r'-?"[^"]*"?|\S+')
+_QWORD = re.compile(r"\w+", re.UNICODE)
+
+
+def parse_query(q: str) -> tuple[list[list[tuple[list[str], bool]]], list[list[str]]]:
+    """Parse a web-search style query into (AND-ed groups of OR-ed terms, excluded terms).
+
+    A term is ``(words, prefix)``: several words form a phrase. Punctuation is dropped.
+    """
+    groups: list[list[tuple[list[str], bool]]] = []
+    negative: list[list[str]] = []
+    pending_or = False
+    for tok in _QTOKEN.findall(q or ""):
+        if tok == "OR":
+            pending_or = bool(groups)
+            continue
+        neg = tok.startswith("-") and len(tok) > 1
+        if neg:
+            tok = tok[1:]
+        prefix = tok.endswith("*") and not tok.startswith('"')
+        words = [w.lower() for w in _QWORD.findall(tok)]
+        if not words:
+            continue
+        if neg:
+            negative.append(words)
+            pending_or = False
+            continue
+        term = (words, prefix)
+        if pending_or and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    return groups, negative
+
+
+# -- the shared implementation -------------------------------------------------------------------
+class SQLStore(Store):
+    """Everything but connections, transactions, migrations and full-text search."""
+
+    placeholder = "?"
+
+    def __init__(self) -> None:
+        self._write_lock = threading.RLock()
+        self._dup_cache: tuple | None = None
+
+    # ---- dialect hooks -----------------------------------------------------------------
+    def _read(self):  # a connection for reading, for this thread
+        raise NotImplementedError
+
+    @contextmanager
+    def _transaction(self):  # yields a cursor on the writer connection; commits or rolls back
+        raise NotImplementedError
+        yield
+
+    def _fts(self, q: str) -> tuple[str, list, str, str] | None:
+        """(extra FROM sql, params, WHERE sql, rank ORDER BY sql, snippet SELECT sql) or None."""
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    # ---- small helpers -----------------------------------------------------------------
+    def _all(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        cur = self._read().cursor()
+        try:
+            cur.execute(self._sql(sql), tuple(params))
+            return cur.fetchall()
+        except Exception as e:  # noqa: BLE001
+            raise self._wrap(e) from e
+        finally:
+            cur.close()
+
+    def _one(self, sql: str, params: Iterable = ()):
+        rows = self._all(sql, params)
+        return rows[0] if rows else None
+
+    def _iter(self, sql: str, params: Iterable = (), size: int = 2000) -> Iterator[tuple]:
+        cur = self._read().cursor()
+        try:
+            cur.execute(self._sql(sql), tuple(params))
+            while True:
+                rows = cur.fetchmany(size)
+                if not rows:
+                    break
+                yield from rows
+        finally:
+            cur.close()
+
+    def _wrap(self, e: Exception) -> Exception:
+        if isinstance(e, (StoreError, NotFoundError, ConfigError)):
+            return e
+        return StoreError(f"{type(e).__name__}: {e}".strip(), where=self.url, hint="check the database")
+
+    # ---- writing -----------------------------------------------------------------------
+    _INSERT_DOC = (
+        "INSERT INTO documents (id, external_id, title, url, source, published, day, week, language,"
+        " n_chars, text, analysis, versions, stored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (id) DO NOTHING"
+    )
+    _INSERT_LABEL = (
+        "INSERT INTO labels (doc_id, kind, task, label, score, n) VALUES (?,?,?,?,?,?)"
+        " ON CONFLICT DO NOTHING"
+    )
+    _INSERT_ENTITY = (
+        "INSERT INTO entity_roles (doc_id, entity, main_role, fine_role, score) VALUES (?,?,?,?,?)"
+        " ON CONFLICT DO NOTHING"
+    )
+    _INSERT_SIG = "INSERT INTO minhash (doc_id, sig) VALUES (?,?) ON CONFLICT DO NOTHING"
+    _INSERT_SIGHTING = (
+        "INSERT INTO sightings (doc_id, external_id, source, url, published, first_seen) VALUES (?,?,?,?,?,?)"
+        " ON CONFLICT DO NOTHING"
+    )
+
+    def _blob(self, b: bytes):
+        return b
+
+    def _write_batch(self, cur, batch: list[Prepared], report: IngestReport) -> None:
+        sql_doc, sql_sighting = self._sql(self._INSERT_DOC), self._sql(self._INSERT_SIGHTING)
+        labels: list[tuple] = []
+        entities: list[tuple] = []
+        sigs: list[tuple] = []
+        for p in batch:
+            cur.execute(sql_doc, p.doc)
+            if cur.rowcount == 1:
+                report.added += 1
+                labels.extend(p.labels)
+                entities.extend(p.entities)
+                sigs.append((p.doc_id, self._blob(p.signature)))
+                cur.execute(sql_sighting, p.sighting)
+            else:
+                report.skipped += 1
+                cur.execute(sql_sighting, p.sighting)
+                if cur.rowcount == 1:
+                    report.sightings += 1
+        if labels:
+            cur.executemany(self._sql(self._INSERT_LABEL), labels)
+        if entities:
+            cur.executemany(self._sql(self._INSERT_ENTITY), entities)
+        if sigs:
+            cur.executemany(self._sql(self._INSERT_SIG), sigs)
+
+    def add_analyses(self, analyses, *, versions=None, batch_size: int = 200) -> IngestReport:
+        from ..pipeline import Failure
+
+        t0 = time.perf_counter()
+        report = IngestReport()
+        batch: list[Prepared] = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            try:
+                with self._transaction() as cur:
+                    part = IngestReport()
+                    self._write_batch(cur, batch, part)
+                report.merge(part)
+            except Exception:  # noqa: BLE001 - redo one by one so one bad row does not sink the batch
+                for p in batch:
+                    try:
+                        with self._transaction() as cur:
+                            part = IngestReport()
+                            self._write_batch(cur, [p], part)
+                        report.merge(part)
+                    except Exception as e:  # noqa: BLE001
+                        report.failures.append(Failure(where=p.doc[1] or p.doc_id, message=str(self._wrap(e)), stage="store"))
+            batch.clear()
+
+        stamp = now_iso()
+        for a in analyses:
+            try:
+                batch.append(prepare(a, versions, stamp))
+            except Exception as e:  # noqa: BLE001
+                where = str(a.document.meta.get("where") or a.document.id)
+                report.failures.append(Failure(where=where, message=f"cannot store: {type(e).__name__}: {e}", stage="store"))
+            if len(batch) >= batch_size:
+                flush()
+                stamp = now_iso()
+        flush()
+        if report.added:
+            self._dup_cache = None
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def add_sighting(self, doc_id, *, external_id=None, source=None, url=None, published=None) -> bool:
+        with self._transaction() as cur:
+            cur.execute(self._sql(self._INSERT_SIGHTING), (doc_id, external_id or "", source or "", url or "", published, now_iso()))
+            new = cur.rowcount == 1
+        if new:
+            self._dup_cache = None
+        return new
+
+    # ---- reading one -------------------------------------------------------------------
+    def has_document(self, doc_hash: str) -> bool:
+        return self._one("SELECT 1 FROM documents WHERE id = ?", (doc_hash,)) is not None
+
+    def known_ids(self, doc_hashes) -> set[str]:
+        ids = list(dict.fromkeys(doc_hashes))
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._all(f"SELECT id FROM documents WHERE id IN ({marks})", chunk))
+        return found
+
+    def count_documents(self) -> int:
+        return int(self._one("SELECT COUNT(*) FROM documents")[0])
+
+    def get(self, doc_id: str) -> dict[str, Any]:
+        row = self._one(
+            "SELECT id, external_id, analysis, stored_at, day, week FROM documents WHERE id = ?", (doc_id,)
+        )
+        if row is None:
+            row = self._one(
+                "SELECT id, external_id, analysis, stored_at, day, week FROM documents WHERE external_id = ?"
+                " ORDER BY stored_at, id LIMIT 1",
+                (doc_id,),
+            )
+        if row is None:
+            raise NotFoundError(f"no stored document with id {doc_id!r}", hint="list documents to find an id")
+        d = json.loads(row[2])
+        d.update(id=row[0], external_id=row[1], stored_at=row[3], day=row[4], week=row[5])
+        d["sightings"] = [
+            {"external_id": r[0] or None, "source": r[1] or None, "url": r[2] or None, "published": r[3], "first_seen": r[4]}
+            for r in self._all(
+                "SELECT external_id, source, url, published, first_seen FROM sightings WHERE doc_id = ?"
+                " ORDER BY first_seen, source, url, external_id",
+                (row[0],),
+            )
+        ]
+        return d
+
+    # ---- searching -----------------------------------------------------------------------
+    @staticmethod
+    def _check_day(name: str, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        v = str(value)[:10]
+        if not _DAY.match(v):
+            raise ConfigError(f"{name} must be a date YYYY-MM-DD, got {value!r}", where=name)
+        return v
+
+    def _filters(self, source=None, date_from=None, date_to=None, narrative=None, technique=None) -> tuple[list[str], list]:
+        where: list[str] = []
+        params: list = []
+        if source is not None and source != "":
+            where.append("d.source = ?")
+            params.append(source)
+        df, dt = self._check_day("date_from", date_from), self._check_day("date_to", date_to)
+        if df:
+            where.append("d.day >= ?")
+            params.append(df)
+        if dt:
+            where.append("d.day <= ?")
+            params.append(dt)
+        if narrative:
+            where.append(
+                "EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND l.kind = 'label' AND l.task LIKE ? AND l.label = ?)"
+            )
+            params += [NARRATIVE, narrative]
+        if technique:
+            where.append("EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND l.task LIKE ? AND l.label = ?)")
+            params += [TECHNIQUE, technique]
+        return where, params
+
+    def list_documents(
+        self, *, source=None, date_from=None, date_to=None, narrative=None, technique=None, q=None, limit=50, offset=0
+    ):
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise ConfigError(f"limit must be a non-negative integer, got {limit!r}", where="limit")
+        if not isinstance(offset, int) or offset < 0:
+            raise ConfigError(f"offset must be a non-negative integer, got {offset!r}", where="offset")
+        where, params = self._filters(source, date_from, date_to, narrative, technique)
+        from_sql, from_params, order, snippet = "documents d", [], "d.published IS NULL, d.published DESC, d.stored_at DESC, d.id", "NULL"
+        if q and q.strip():
+            fts = self._fts(q)
+            if fts is None:  # nothing searchable in the query
+                return [], 0
+            extra_from, from_params, fts_where, rank, snippet = fts
+            from_sql += extra_from
+            where.insert(0, fts_where)
+            order = f"{rank}, d.id"
+        where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+        total = int(self._one(f"SELECT COUNT(*) FROM {from_sql}{where_sql}", from_params + params)[0])
+        page_sql = (
+            f"SELECT d.id, d.external_id, d.title, d.source, d.url, d.published, d.day, d.language, d.n_chars,"
+            f" d.stored_at, {snippet} FROM {from_sql}{where_sql} ORDER BY {order}"
+        )
+        page_params = from_params + params
+        if limit is not None:
+            page_sql += " LIMIT ? OFFSET ?"
+            page_params += [limit, offset]
+        elif offset:
+            page_sql += " OFFSET ?"
+            page_params += [offset]
+        keys = ("id", "external_id", "title", "source", "url", "published", "day", "language", "n_chars", "stored_at")
+        rows = []
+        for r in self._all(page_sql, page_params):
+            row = dict(zip(keys, r[:10]))
+            row["labels"] = {}
+            if q and q.strip():
+                row["snippet"] = r[10]
+            rows.append(row)
+        if rows:
+            by_id = {r["id"]: r for r in rows}
+            marks = ",".join("?" * len(by_id))
+            for doc_id, task, label, score in self._all(
+                f"SELECT doc_id, task, label, score FROM labels WHERE kind = 'label' AND doc_id IN ({marks})"
+                " ORDER BY doc_id, task, score DESC, label",
+                list(by_id),
+            ):
+                lst = by_id[doc_id]["labels"].setdefault(task, [])
+                if len(lst) < 3:
+                    lst.append({"label": label, "score": score})
+        return rows, total
+
+    # ---- analytics -----------------------------------------------------------------------
+    def _group(self, by: str) -> str:
+        if by not in GROUP_BY:
+            raise ConfigError(f"by must be one of {', '.join(GROUP_BY)}, got {by!r}", where="by")
+        return f"d.{by}"
+
+    def stats_labels(self, task_contains: str, by: str = "source", *, label_kind: str | None = None, **filters):
+        g = self._group(by)
+        where, params = self._filters(**filters)
+        group_where = (" WHERE " + " AND ".join(where)) if where else ""
+        totals = {r[0]: int(r[1]) for r in self._all(f"SELECT {g}, COUNT(*) FROM documents d{group_where} GROUP BY {g}", params)}
+        lw = ["l.task LIKE ?"] + (["l.kind = ?"] if label_kind else []) + where
+        lp = [f"%{task_contains}%"] + ([label_kind] if label_kind else []) + params
+        rows = []
+        for grp, task, label, n in self._all(
+            f"SELECT {g}, l.task, l.label, COUNT(DISTINCT l.doc_id) FROM labels l JOIN documents d ON d.id = l.doc_id"
+            f" WHERE {' AND '.join(lw)} GROUP BY {g}, l.task, l.label",
+            lp,
+        ):
+            tot = totals.get(grp, 0)
+            rows.append(
+                {"group": grp, "task": task, "label": label, "documents": int(n), "group_documents": tot,
+                 "share": round(int(n) / tot, 4) if tot else 0.0}
+            )
+        rows.sort(key=lambda r: (r["group"] is None, r["group"] or "", -r["documents"], r["task"], r["label"]))
+        return rows
+
+    def stats_narratives(self, by: str = "source", **filters):
+        return self.stats_labels("narrative", by, label_kind="label", **filters)
+
+    def stats_techniques(self, by: str = "source", **filters):
+        return self.stats_labels("technique", by, **filters)
+
+    def label_tasks(self):
+        return [
+            {"task": t, "kind": k, "labels": int(nl), "documents": int(nd)}
+            for t, k, nl, nd in self._all(
+                "SELECT task, kind, COUNT(DISTINCT label), COUNT(DISTINCT doc_id) FROM labels GROUP BY task, kind ORDER BY task, kind"
+            )
+        ]
+
+    def entity_roles(self, *, source=None, limit=None):
+        where, params = ("WHERE d.source = ?", [source]) if source else ("", [])
+        sql = (
+            "SELECT e.entity, e.main_role, e.fine_role, d.source, COUNT(DISTINCT e.doc_id) AS n"
+            f" FROM entity_roles e JOIN documents d ON d.id = e.doc_id {where}"
+            " GROUP BY e.entity, e.main_role, e.fine_role, d.source ORDER BY n DESC, e.entity, e.main_role, e.fine_role"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [
+            {"entity": r[0], "main_role": r[1], "fine_role": r[2], "source": r[3], "documents": int(r[4])}
+            for r in self._all(sql, params)
+        ]
+
+    def sources(self):
+        return [
+            {"source": r[0], "documents": int(r[1]), "first_day": r[2], "last_day": r[3]}
+            for r in self._all(
+                "SELECT source, COUNT(*), MIN(day), MAX(day) FROM documents GROUP BY source ORDER BY COUNT(*) DESC, source"
+            )
+        ]
+
+    # ---- duplicates ---------------------------------------------------------------------
+    def duplicate_clusters(self, *, threshold: float = 0.5, min_size: int = 2):
+        if not 0.0 < float(threshold) <= 1.0:
+            raise ConfigError(f"threshold must be in (0, 1], got {threshold!r}", where="threshold")
+        state = self._one("SELECT (SELECT COUNT(*) FROM minhash), (SELECT COUNT(*) FROM sightings)")
+        key = (tuple(state), float(threshold), int(min_size))
+        if self._dup_cache and self._dup_cache[0] == key:
+            return self._dup_cache[1]
+        ids: list[str] = []
+        sig_list: list[np.ndarray] = []
+        for doc_id, sig in self._iter("SELECT doc_id, sig FROM minhash ORDER BY doc_id"):
+            ids.append(doc_id)
+            sig_list.append(dedup.signature_from_bytes(bytes(sig)))
+        groups = dedup.cluster(np.stack(sig_list), threshold) if len(sig_list) > 1 else []
+        member_sets: list[list[str]] = [[ids[i] for i in g] for g in groups]
+        in_cluster = {d for g in member_sets for d in g}
+        # exact copies: the same text seen from more than one place
+        multi = [r[0] for r in self._all("SELECT doc_id FROM sightings GROUP BY doc_id HAVING COUNT(*) > 1")]
+        member_sets += [[d] for d in multi if d not in in_cluster]
+        wanted = sorted({d for g in member_sets for d in g})
+        meta: dict[str, dict] = {}
+        sightings: dict[str, list] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._all(f"SELECT id, title, stored_at FROM documents WHERE id IN ({marks})", chunk):
+                meta[r[0]] = {"title": r[1], "stored_at": r[2]}
+            for r in self._all(
+                f"SELECT doc_id, external_id, source, url, published, first_seen FROM sightings WHERE doc_id IN ({marks})", chunk
+            ):
+                sightings.setdefault(r[0], []).append(r[1:])
+        sig_of = dict(zip(ids, sig_list))
+        clusters = []
+        for members in member_sets:
+            entries = []
+            for d in members:
+                seen = sightings.get(d) or [("", None, None, None, meta.get(d, {}).get("stored_at"))]
+                for ext, src, url, pub, first_seen in seen:
+                    entries.append({"id": d, "external_id": ext or None, "title": meta.get(d, {}).get("title"),
+                                    "source": src or None, "url": url or None, "published": pub, "_seen": first_seen or ""})
+            entries.sort(key=lambda e: (e["published"] is None, _sortable(e["published"]), e["_seen"], e["id"], e["source"] or ""))
+            first = entries[0]
+            copies = {}
+            for e in entries:
+                copies[e["id"]] = copies.get(e["id"], 0) + 1
+            base = sig_of.get(first["id"])
+            for i, e in enumerate(entries):
+                e.pop("_seen")
+                e["earliest"] = i == 0
+                e["exact_copy"] = copies[e["id"]] > 1
+                other = sig_of.get(e["id"])
+                e["similarity"] = 1.0 if e["id"] == first["id"] or base is None or other is None else round(dedup.similarity(base, other), 3)
+            if len(entries) < min_size:
+                continue
+            clusters.append({
+                "size": len(entries),
+                "sources": sorted({e["source"] for e in entries if e["source"]}),
+                "earliest": first["id"],
+                "earliest_source": first["source"],
+                "earliest_published": first["published"],
+                "documents": entries,
+            })
+        clusters.sort(key=lambda c: (-c["size"], c["earliest_published"] is None, _sortable(c["earliest_published"]), c["earliest"]))
+        for i, c in enumerate(clusters, 1):
+            c["cluster"] = i
+        clusters = [{"cluster": c.pop("cluster"), **c} for c in clusters]
+        self._dup_cache = (key, clusters)
+        return clusters
+
+    # ---- export -------------------------------------------------------------------------
+    def export_rows(self, what: str, **filters):
+        if what not in EXPORTS:
+            raise ConfigError(f"what must be one of {', '.join(EXPORTS)}, got {what!r}", where="--what")
+        where, params = self._filters(**filters)
+        wsql = (" AND " + " AND ".join(where)) if where else ""
+        if what == "documents":
+            return self._export_documents(wsql, params)
+        if what == "duplicates":
+            return self._export_duplicates()
+        if what == "entities":
+            return (
+                dict(zip(("doc_id", "source", "published", "day", "entity", "main_role", "fine_role", "score"), r))
+                for r in self._iter(
+                    "SELECT e.doc_id, d.source, d.published, d.day, e.entity, e.main_role, e.fine_role, e.score"
+                    f" FROM entity_roles e JOIN documents d ON d.id = e.doc_id WHERE 1=1{wsql}"
+                    " ORDER BY e.doc_id, e.entity, e.main_role, e.fine_role",
+                    params,
+                )
+            )
+        pattern = {"narratives": [NARRATIVE], "techniques": [TECHNIQUE], "labels": ["%"]}[what]
+        kind = " AND l.kind = 'label'" if what == "narratives" else ""
+        return (
+            dict(zip(("doc_id", "source", "published", "day", "kind", "task", "label", "score", "count"), r))
+            for r in self._iter(
+                "SELECT l.doc_id, d.source, d.published, d.day, l.kind, l.task, l.label, l.score, l.n"
+                f" FROM labels l JOIN documents d ON d.id = l.doc_id WHERE l.task LIKE ?{kind}{wsql}"
+                " ORDER BY l.doc_id, l.kind, l.task, l.label",
+                pattern + params,
+            )
+        )
+
+    def _export_documents(self, wsql: str, params: list):
+        keys = ("id", "external_id", "title", "source", "url", "published", "day", "week", "language", "n_chars",
+                "stored_at", "versions", "text")
+        for chunk in _chunks(
+            self._iter(
+                "SELECT d.id, d.external_id, d.title, d.source, d.url, d.published, d.day, d.week, d.language,"
+                f" d.n_chars, d.stored_at, d.versions, d.text FROM documents d WHERE 1=1{wsql} ORDER BY d.id",
+                params,
+            ),
+            500,
+        ):
+            marks = ",".join("?" * len(chunk))
+            labs: dict[str, dict] = {}
+            for doc_id, task, label, score in self._all(
+                f"SELECT doc_id, task, label, score FROM labels WHERE kind = 'label' AND doc_id IN ({marks})"
+                " ORDER BY doc_id, task, score DESC, label",
+                [r[0] for r in chunk],
+            ):
+                labs.setdefault(doc_id, {}).setdefault(task, []).append(label)
+            for r in chunk:
+                row = dict(zip(keys, r))
+                row["labels"] = json.dumps(labs.get(r[0], {}), ensure_ascii=False, sort_keys=True)
+                yield row
+
+    def _export_duplicates(self):
+        for c in self.duplicate_clusters():
+            for e in c["documents"]:
+                yield {"cluster": c["cluster"], "size": c["size"], "doc_id": e["id"], "external_id": e["external_id"],
+                       "title": e["title"], "source": e["source"], "url": e["url"], "published": e["published"],
+                       "earliest": e["earliest"], "exact_copy": e["exact_copy"], "similarity": e["similarity"]}
+
+    # ---- housekeeping -------------------------------------------------------------------
+    def migrations(self):
+        return [
+            {"seq": int(r[0]), "name": r[1], "applied_at": r[2]}
+            for r in self._all("SELECT seq, name, applied_at FROM migrations ORDER BY seq")
+        ]
+
+    def info(self):
+        return {
+            "backend": self.backend,
+            "url": self.url,
+            "documents": self.count_documents(),
+            "sources": len(self.sources()),
+            "label_tasks": self.label_tasks(),
+            "migrations": [m["name"] for m in self.migrations()],
+        }
+
+
+def _sortable(published: str | None) -> str:
+    """Publication strings compare as UTC-ish ISO text; a missing date sorts last (by the caller)."""
+    return (published or "").replace("T", " ")
+
+
+def _chunks(it: Iterator, n: int) -> Iterator[list]:
+    buf: list = []
+    for x in it:
+        buf.append(x)
+        if len(buf) >= n:
+            yield buf
+            buf = []
+    if buf:
+        yield buf

@@ -1,0 +1,257 @@
+"""SQLite store: one file, WAL, one writer connection, FTS5 full-text index, recorded migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import StoreError
+from .sql import SQLStore, now_iso, parse_query
+
+# Named, ordered migrations. Never edit an applied one: add a new one at the end.
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "0001_documents",
+        [
+            """CREATE TABLE documents (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                external_id TEXT,
+                title TEXT,
+                url TEXT,
+                source TEXT,
+                published TEXT,
+                day TEXT,
+                week TEXT,
+                language TEXT,
+                n_chars INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                analysis TEXT NOT NULL,
+                versions TEXT NOT NULL,
+                stored_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX documents_external_id ON documents(external_id)",
+            "CREATE INDEX documents_source_day ON documents(source, day)",
+            "CREATE INDEX documents_day ON documents(day)",
+            "CREATE INDEX documents_week ON documents(week)",
+            "CREATE INDEX documents_order ON documents(published, stored_at)",
+        ],
+    ),
+    (
+        "0002_labels",
+        [
+            """CREATE TABLE labels (
+                doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                task TEXT NOT NULL,
+                label TEXT NOT NULL,
+                score REAL,
+                n INTEGER NOT NULL DEFAULT 1,
+                PRIMARY KEY (doc_id, kind, task, label)
+            )""",
+            "CREATE INDEX labels_task_label ON labels(task, label, doc_id)",
+        ],
+    ),
+    (
+        "0003_entity_roles",
+        [
+            """CREATE TABLE entity_roles (
+                doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                entity TEXT NOT NULL,
+                main_role TEXT NOT NULL,
+                fine_role TEXT NOT NULL DEFAULT '',
+                score REAL,
+                PRIMARY KEY (doc_id, entity, main_role, fine_role)
+            )""",
+            "CREATE INDEX entity_roles_entity ON entity_roles(entity, main_role)",
+        ],
+    ),
+    (
+        "0004_sightings",
+        [
+            """CREATE TABLE sightings (
+                doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                external_id TEXT NOT NULL DEFAULT '',
+                source TEXT NOT NULL DEFAULT '',
+                url TEXT NOT NULL DEFAULT '',
+                published TEXT,
+                first_seen TEXT NOT NULL,
+                PRIMARY KEY (doc_id, source, url, external_id)
+            )""",
+        ],
+    ),
+    (
+        "0005_minhash",
+        [
+            """CREATE TABLE minhash (
+                doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+                sig BLOB NOT NULL
+            )""",
+        ],
+    ),
+    (
+        "0006_fulltext",
+        [
+            """CREATE VIRTUAL TABLE documents_fts USING fts5(
+                title, text, content='documents', content_rowid='seq',
+                tokenize='unicode61 remove_diacritics 2'
+            )""",
+            """CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+                INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+            END""",
+            """CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+                INSERT INTO documents_fts(documents_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+            END""",
+            """CREATE TRIGGER documents_fts_update AFTER UPDATE ON documents BEGIN
+                INSERT INTO documents_fts(documents_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+                INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+            END""",
+            "INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')",
+        ],
+    ),
+]
+
+
+def sqlite_path(url: str) -> str:
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///") :]
+    if url.startswith("sqlite://"):
+        return url[len("sqlite://") :]
+    return url
+
+
+def fts5_query(q: str) -> str | None:
+    """Translate a web-search style query (see ``Store.list_documents``) into FTS5 syntax."""
+    groups, negative = parse_query(q)
+    if not groups:
+        return None
+
+    def term(words: list[str], prefix: bool) -> str:
+        t = '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+        return t + "*" if prefix else t
+
+    parts = []
+    for g in groups:
+        alts = [term(w, p) for w, p in g]
+        parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+    expr = " AND ".join(parts)
+    if negative:
+        expr = f"({expr}) NOT (" + " OR ".join(term(w, False) for w in negative) + ")"
+    return expr
+
+
+class SQLiteStore(SQLStore):
+    backend = "sqlite"
+
+    def __init__(self, url: str, *, create: bool = True):
+        super().__init__()
+        self.url = url
+        self.path = sqlite_path(url)
+        if self.path in ("", ":memory:"):
+            raise StoreError("an in-memory SQLite store is not supported", where=url, hint="give a file path")
+        p = Path(self.path)
+        if not p.exists():
+            if not create:
+                raise StoreError("no such store file", where=self.path, hint="create it with `narrascope ingest ... --db FILE`")
+            if not p.parent.exists():
+                raise StoreError("the folder for the store file does not exist", where=self.path, hint="create the folder first")
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._closed = False
+        self._writer = self._connect()
+        try:
+            self._writer.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as e:
+            self.close()
+            raise StoreError(f"not a usable SQLite database ({e})", where=self.path, hint="point --db at a narrascope store or a new file") from None
+        self._migrate()
+
+    # ---- connections -------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60.0)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the SQLite database ({e})", where=self.path) from None
+        conn.execute("PRAGMA busy_timeout=60000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        with self._conns_lock:
+            self._conns.append(conn)
+        return conn
+
+    def _read(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("the store is closed", where=self.url)
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    @contextmanager
+    def _transaction(self):
+        if self._closed:
+            raise StoreError("the store is closed", where=self.url)
+        with self._write_lock:
+            cur = self._writer.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    # ---- migrations ----------------------------------------------------------------------
+    def _migrate(self) -> None:
+        try:
+            with self._transaction() as cur:
+                cur.execute(
+                    "CREATE TABLE IF NOT EXISTS migrations (seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL)"
+                )
+                applied = [r[0] for r in cur.execute("SELECT name FROM migrations ORDER BY seq").fetchall()]
+                known = [name for name, _ in MIGRATIONS]
+                if applied != known[: len(applied)]:
+                    raise StoreError(
+                        f"the database has migrations this version does not know ({', '.join(a for a in applied if a not in known) or 'out of order'})",
+                        where=self.path,
+                        hint="open it with the narrascope version that wrote it",
+                    )
+                for seq, (name, statements) in enumerate(MIGRATIONS, 1):
+                    if name in applied:
+                        continue
+                    for stmt in statements:
+                        cur.execute(stmt)
+                    cur.execute("INSERT INTO migrations (seq, name, applied_at) VALUES (?, ?, ?)", (seq, name, now_iso()))
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot prepare the database ({e})", where=self.path, hint="is it a narrascope store?") from None
+
+    # ---- full-text -----------------------------------------------------------------------
+    def _fts(self, q: str):
+        expr = fts5_query(q)
+        if expr is None:
+            return None
+        return (
+            " JOIN documents_fts ON documents_fts.rowid = d.seq",
+            [expr],
+            "documents_fts MATCH ?",
+            "bm25(documents_fts, 2.0, 1.0)",
+            "snippet(documents_fts, 1, '', '', ' … ', 24)",
+        )
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with self._conns_lock:
+            for c in self._conns:
+                try:
+                    c.close()
+                except sqlite3.Error:
+                    pass
+            self._conns.clear()
