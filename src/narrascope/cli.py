@@ -15,7 +15,10 @@ import click
 from . import __version__
 from .errors import NarrascopeError
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "narrascope.commands.serve",
+    "narrascope.commands.store",
+]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

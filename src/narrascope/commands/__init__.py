@@ -1,0 +1,1 @@
+"""Feature command modules (each exposes ``register(main)``); see ``narrascope.cli.COMMAND_MODULES``."""

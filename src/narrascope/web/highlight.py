@@ -1,0 +1,193 @@
+"""Turn an Analysis dict into highlight segments and side-panel data, knowing no analyzer.
+
+Whatever the analyzers produced is shown: every flat span (``analysis["spans"]``) is highlighted
+under its *kind* (the analyzer that emitted it), and the evidence spans of one selected label
+(``analysis["labels"][task][i]``) are outlined. A new analyzer shows up without template changes.
+
+Overlapping spans are handled by cutting the text at every span boundary: each resulting segment
+knows every span that covers it. Segments are plain data (text + attributes); the template escapes
+them, so nothing here builds HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PALETTE_SIZE = 12  # colour classes c0..c11 in style.css
+
+
+@dataclass(slots=True)
+class Segment:
+    start: int
+    end: int
+    text: str
+    spans: list[int] = field(default_factory=list)  # indexes into the span table
+    evidence: bool = False  # covered by an evidence span of the selected label
+
+
+@dataclass(slots=True)
+class Highlight:
+    segments: list[Segment]
+    spans: list[dict[str, Any]]  # the span table: kind, label, score, start, end, text, colour
+    kinds: list[dict[str, Any]]  # legend: kind, colour class, count, labels {label: count}
+    selected: dict[str, Any] | None  # the selected label (task, index, label, score, evidence count)
+
+
+def _colour_map(kinds: list[str]) -> dict[str, str]:
+    return {k: f"c{i % PALETTE_SIZE}" for i, k in enumerate(sorted(kinds))}
+
+
+def _valid(span: dict[str, Any], n: int) -> tuple[int, int] | None:
+    try:
+        s, e = int(span["start"]), int(span["end"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    s, e = max(0, s), min(n, e)
+    return (s, e) if s < e else None
+
+
+def parse_selection(select: str | None, labels: dict[str, list[dict[str, Any]]]) -> tuple[str, int] | None:
+    """``"task:index"`` -> (task, index) when it names an existing label; ``None`` otherwise."""
+    if not select:
+        return None
+    task, _, idx = select.rpartition(":")
+    if task in labels and idx.isdigit() and int(idx) < len(labels[task]):
+        return task, int(idx)
+    return None
+
+
+def default_selection(labels: dict[str, list[dict[str, Any]]]) -> tuple[str, int] | None:
+    """The best-scoring label that has evidence, preferring the ``narratives`` task."""
+    order = sorted(labels, key=lambda t: (t != "narratives", t))
+    for task in order:
+        best = None
+        for i, lab in enumerate(labels[task]):
+            if lab.get("evidence") and (best is None or float(lab.get("score") or 0) > best[1]):
+                best = (i, float(lab.get("score") or 0))
+        if best is not None:
+            return task, best[0]
+    return None
+
+
+def build_highlight(analysis: dict[str, Any], selection: tuple[str, int] | None = None) -> Highlight:
+    """Segments, span table and legend for the article page.
+
+    ``analysis`` is ``Analysis.to_dict()`` output. ``selection`` picks the label whose evidence is
+    outlined. Spans outside the text are clipped; empty ones are dropped.
+    """
+    text: str = analysis["document"]["text"]
+    n = len(text)
+    labels = analysis.get("labels") or {}
+    raw_spans = analysis.get("spans") or []
+
+    kinds_seen: dict[str, dict[str, int]] = {}
+    table: list[dict[str, Any]] = []
+    for sp in raw_spans:
+        se = _valid(sp, n)
+        if se is None:
+            continue
+        kind = str(sp.get("analyzer") or "spans")
+        label = str(sp.get("label") or "")
+        kinds_seen.setdefault(kind, {})
+        kinds_seen[kind][label] = kinds_seen[kind].get(label, 0) + 1
+        table.append({"kind": kind, "label": label, "score": sp.get("score"), "start": se[0], "end": se[1]})
+    colours = _colour_map(list(kinds_seen))
+    for row in table:
+        row["colour"] = colours[row["kind"]]
+        row["text"] = text[row["start"] : row["end"]]
+
+    evidence: list[tuple[int, int]] = []
+    selected = None
+    if selection is not None:
+        task, idx = selection
+        lab = labels[task][idx]
+        for sp in lab.get("evidence") or []:
+            se = _valid(sp, n)
+            if se is not None:
+                evidence.append(se)
+        selected = {
+            "task": task,
+            "index": idx,
+            "label": str(lab.get("label")),
+            "score": lab.get("score"),
+            "evidence": len(evidence),
+        }
+
+    # Cut at every boundary; sweep left to right keeping the set of covering spans.
+    bounds = {0, n}
+    for row in table:
+        bounds.update((row["start"], row["end"]))
+    for s, e in evidence:
+        bounds.update((s, e))
+    cuts = sorted(bounds)
+    starts: dict[int, list[int]] = {}
+    for i, row in enumerate(table):
+        starts.setdefault(row["start"], []).append(i)
+    active: set[int] = set()
+    ev_active: list[tuple[int, int]] = []
+    segments: list[Segment] = []
+    for a, b in zip(cuts, cuts[1:]):
+        active = {i for i in active if table[i]["end"] > a}
+        active.update(starts.get(a, ()))
+        ev_active = [x for x in ev_active if x[1] > a] + [x for x in evidence if x[0] == a]  # few spans
+        # shortest span first: it gives the segment its colour
+        covering = sorted(active, key=lambda i: (table[i]["end"] - table[i]["start"], i))
+        segments.append(Segment(a, b, text[a:b], covering, bool(ev_active)))
+    # merge neighbours with identical coverage (e.g. cuts made by zero-width boundaries)
+    merged: list[Segment] = []
+    for seg in segments:
+        if merged and merged[-1].spans == seg.spans and merged[-1].evidence == seg.evidence:
+            last = merged[-1]
+            merged[-1] = Segment(last.start, seg.end, last.text + seg.text, last.spans, last.evidence)
+        else:
+            merged.append(seg)
+
+    legend = [
+        {
+            "kind": k,
+            "colour": colours[k],
+            "count": sum(v.values()),
+            "labels": sorted(v.items(), key=lambda kv: (-kv[1], kv[0])),
+        }
+        for k, v in sorted(kinds_seen.items())
+    ]
+    return Highlight(merged, table, legend, selected)
+
+
+def segment_title(seg: Segment, table: list[dict[str, Any]]) -> str:
+    """Tooltip text for a segment: every span covering it, ``kind: label (score)``."""
+    parts = []
+    for i in seg.spans:
+        row = table[i]
+        score = row.get("score")
+        parts.append(f"{row['kind']}: {row['label']}" + (f" ({float(score):.2f})" if score is not None else ""))
+    if seg.evidence:
+        parts.append("evidence for the selected label")
+    return "\n".join(parts)
+
+
+def label_panel(analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    """Side panel: every label task with its labels sorted by score (best first)."""
+    out = []
+    for task, labs in sorted((analysis.get("labels") or {}).items()):
+        rows = []
+        for i, lab in enumerate(labs):
+            try:
+                score = float(lab.get("score") or 0.0)
+            except (TypeError, ValueError):
+                score = 0.0
+            rows.append(
+                {
+                    "index": i,
+                    "label": str(lab.get("label")),
+                    "score": score,
+                    "pct": max(0, min(100, round(score * 100))),
+                    "analyzer": lab.get("analyzer") or "",
+                    "parent": lab.get("parent"),
+                    "evidence": len(lab.get("evidence") or []),
+                }
+            )
+        rows.sort(key=lambda r: (-r["score"], r["label"]))
+        out.append({"task": task, "labels": rows})
+    return out

@@ -1,0 +1,347 @@
+"""REST API over real HTTP: the real app under uvicorn on a free loopback port, a real SQLite store."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from narrascope.api import create_app
+from narrascope.store import open_store
+
+from ._live_server import live_server
+from ._web_corpus import build_corpus, hostile_analysis, language_pipeline, peace_analysis
+
+TOKEN = "test-token-7f3a"
+MAX_CHARS = 5_000
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("api") / "corpus.db"
+    pipeline = language_pipeline()
+    with open_store(str(db)) as store:
+        report = store.add_analyses(build_corpus(pipeline))
+        assert report.added == 13
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(corpus_db):
+    app = create_app(str(corpus_db), token=TOKEN, pipeline=language_pipeline(), max_chars=MAX_CHARS)
+    with live_server(app) as url:
+        with httpx.Client(base_url=url, timeout=20) as client:
+            yield client
+
+
+@pytest.fixture(scope="module")
+def peace_id():
+    return peace_analysis(language_pipeline()).document.id
+
+
+def assert_envelope(r: httpx.Response, status: int, code: str) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "where", "hint"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
+# -- schema and analyze ----------------------------------------------------------------------------
+def test_openapi_schema_is_served_and_lists_the_endpoints(server):
+    schema = server.get("/openapi.json").json()
+    paths = schema["paths"]
+    for p in ["/analyze", "/documents", "/documents/{doc_id}", "/stats/narratives", "/stats/techniques",
+              "/stats/entities", "/duplicates"]:
+        assert p in paths, p
+    assert "post" in paths["/documents"] and "get" in paths["/documents"]
+    assert "text/plain" in paths["/analyze"]["post"]["requestBody"]["content"]
+
+
+def test_analyze_raw_text_runs_the_pipeline(server):
+    text = "The mayor said the new tram line will open in May, and the council agreed to fund it."
+    r = server.post("/analyze", content=text.encode(), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["document"]["text"] == text
+    assert d["data"]["language"]["language"] == "en"
+    assert d["versions"]["language"]
+
+
+def test_analyze_document_json_keeps_metadata(server):
+    r = server.post("/analyze", json={"title": "Tram line", "text": "The council agreed to fund the tram.", "source": "City Paper"})
+    assert r.status_code == 200, r.text
+    doc = r.json()["document"]
+    assert doc["title"] == "Tram line"
+    assert doc["source"] == "City Paper"
+    assert doc["text"].startswith("Tram line\n\n")
+
+
+def test_analyze_over_the_size_limit_is_413_in_the_envelope(server):
+    err = assert_envelope(server.post("/analyze", json={"text": "word " * (MAX_CHARS // 4)}), 413, "input_too_large")
+    assert err["where"] == "body.text"
+    assert f"{MAX_CHARS:,}" in err["message"]
+    # a body far over the byte limit is refused before it is parsed
+    huge = b"x" * (MAX_CHARS * 4 + 70_000)
+    assert_envelope(server.post("/analyze", content=huge, headers={"Content-Type": "text/plain"}), 413, "input_too_large")
+
+
+def test_analyze_bad_input_is_400_in_the_envelope(server):
+    err = assert_envelope(server.post("/analyze", content=b"{not json", headers={"Content-Type": "application/json"}), 400, "bad_input")
+    assert "not valid JSON" in err["message"] and err["where"] == "body"
+    assert_envelope(server.post("/analyze", json={"title": "no text field"}), 400, "bad_input")
+    assert_envelope(server.post("/analyze", content=b"   \n ", headers={"Content-Type": "text/plain"}), 400, "empty_document")
+
+
+# -- one envelope for framework errors -------------------------------------------------------------
+def test_unknown_route_wrong_method_and_bad_params_use_the_envelope(server, peace_id):
+    err = assert_envelope(server.get("/no/such/thing"), 404, "not_found")
+    assert err["where"] == "/no/such/thing"
+    err = assert_envelope(server.delete(f"/documents/{peace_id}"), 405, "method_not_allowed")
+    assert "GET" in err["hint"]
+    err = assert_envelope(server.get("/documents", params={"limit": 0}), 422, "invalid_request")
+    assert err["where"] == "query.limit"
+    err = assert_envelope(server.get("/documents", params={"date_from": "March 3rd"}), 422, "invalid_request")
+    assert err["where"] == "query.date_from" and "March 3rd" in err["message"]
+    assert_envelope(server.get("/stats/narratives", params={"by": "month"}), 422, "invalid_request")
+
+
+def test_missing_document_is_404_in_the_envelope(server):
+    assert_envelope(server.get("/documents/0123456789abcdef01234567"), 404, "not_found")
+
+
+# -- documents -------------------------------------------------------------------------------------
+def test_get_document_returns_the_stored_analysis_with_exact_spans(server, peace_id):
+    r = server.get(f"/documents/{peace_id}")
+    assert r.status_code == 200
+    d = r.json()
+    assert d["id"] == peace_id
+    text = d["document"]["text"]
+    kinds = {s["analyzer"] for s in d["spans"]}
+    assert {"techniques", "roles", "quotes", "claims"} <= kinds
+    for s in d["spans"]:
+        assert text[s["start"] : s["end"]] == s["text"]
+    assert [lab["label"] for lab in d["labels"]["narratives"]][0] == "URW: Blaming the war on others"
+    assert d["versions"]["techniques"] == "t1"
+
+
+def test_pagination_walks_every_document_once(server):
+    seen, offset, total = [], 0, None
+    while True:
+        page = server.get("/documents", params={"limit": 4, "offset": offset}).json()
+        total = page["total"] if total is None else total
+        assert page["total"] == total and page["limit"] == 4 and page["offset"] == offset
+        seen += [row["id"] for row in page["items"]]
+        if not page["next"]:
+            break
+        assert parse_qs(urlsplit(page["next"]).query)["offset"] == [str(offset + 4)]
+        offset += 4
+    assert total == 13
+    assert len(seen) == len(set(seen)) == 13
+    assert page["prev"] is not None
+    assert server.get("/documents", params={"offset": 100}).json()["items"] == []
+
+
+def test_filters_by_source_dates_narrative_technique_and_text(server, peace_id):
+    def ids(**params):
+        return {row["id"] for row in server.get("/documents", params=params).json()["items"]}
+
+    herald = server.get("/documents", params={"source": "Harbour Herald"}).json()
+    assert herald["total"] == 5 and all(r["source"] == "Harbour Herald" for r in herald["items"])
+    march = server.get("/documents", params={"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()
+    assert march["items"] and all(r["published"].startswith("2026-03") for r in march["items"])
+    assert peace_id in ids(narrative="URW: Blaming the war on others")
+    assert peace_id not in ids(narrative="CC: Green policies cost jobs")
+    assert peace_id in ids(technique="Name_Calling")
+    assert ids(q="prisoners") == {peace_id}
+    assert ids(q="prisoners", source="Valley Voice") == set()
+    hit = server.get("/documents", params={"q": "wind"}).json()["items"]
+    assert hit and all("wind" in (r["title"] + (r.get("snippet") or "")).lower() for r in hit)
+
+
+def test_stats_endpoints_count_documents(server):
+    rows = server.get("/stats/narratives").json()["rows"]
+    by = {(r["group"], r["label"]): r["documents"] for r in rows}
+    assert by[("Harbour Herald", "URW: Blaming the war on others")] == 4  # 3 fillers + the peace article
+    weekly = server.get("/stats/narratives", params={"by": "week"}).json()
+    assert weekly["by"] == "week" and all(len(r["group"]) == 10 for r in weekly["rows"])
+    tech = {(r["group"], r["label"]) for r in server.get("/stats/techniques").json()["rows"]}
+    assert ("Harbour Herald", "Name_Calling") in tech
+    assert server.get("/stats/entities").json()["rows"] == []  # no entity analyzer ran
+
+
+def test_duplicates_marks_the_earliest_publication(server):
+    clusters = server.get("/duplicates").json()["clusters"]
+    assert len(clusters) == 1
+    c = clusters[0]
+    assert c["size"] == 3
+    earliest = [d for d in c["documents"] if d["earliest"]]
+    assert len(earliest) == 1 and earliest[0]["source"] == "Valley Voice"
+
+
+# -- ingest ----------------------------------------------------------------------------------------
+def test_ingest_requires_the_bearer_token(server):
+    doc = {"text": "The ferry will run twice a day from June, the port authority said.", "source": "Port News"}
+    r = server.post("/documents", json=doc)
+    assert_envelope(r, 401, "unauthorized")
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert_envelope(server.post("/documents", json=doc, headers={"Authorization": "Bearer wrong"}), 401, "unauthorized")
+    assert_envelope(server.post("/documents", json=doc, headers={"Authorization": f"Basic {TOKEN}"}), 401, "unauthorized")
+
+
+def test_ingest_with_token_is_idempotent_and_searchable(tmp_path):
+    db = tmp_path / "ingest.db"
+    app = create_app(str(db), token=TOKEN, pipeline=language_pipeline(), max_chars=MAX_CHARS)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    docs = [
+        {"text": "The ferry will run twice a day from June, the port authority said.", "source": "Port News", "published": "2026-05-01"},
+        {"text": "Lighthouse keepers voted to keep the old lamp.", "source": "Port News"},
+        {"title": "no text here"},
+    ]
+    with live_server(app) as url, httpx.Client(base_url=url) as c:
+        r = c.post("/documents", json={"documents": docs}, headers=auth)
+        assert r.status_code == 201, r.text
+        out = r.json()
+        assert out["added"] == 2 and out["failed"] == 1 and out["failures"][0]["where"] == "body[2]"
+        again = c.post("/documents", json=docs[:2], headers=auth).json()
+        assert again["added"] == 0 and again["skipped"] == 2
+        assert c.get("/documents").json()["total"] == 2
+        hit = c.get("/documents", params={"q": "ferry"}).json()["items"]
+        assert [h["id"] for h in hit] == [out["ids"][0]]
+        stored = c.get(f"/documents/{out['ids'][0]}").json()
+        assert stored["versions"]["language"] and stored["data"]["language"]["language"] == "en"
+        # analyses made elsewhere are stored as given, after their spans are checked
+        a = peace_analysis(language_pipeline()).to_dict()
+        r = c.post("/documents", json={"analyses": [a]}, headers=auth)
+        assert r.status_code == 201 and r.json()["added"] == 1
+        assert {s["analyzer"] for s in c.get(f"/documents/{a['document']['id']}").json()["spans"]} >= {"roles", "quotes"}
+        bad = dict(a, spans=[{"start": 0, "end": 10**6, "label": "x", "analyzer": "y"}])
+        err = assert_envelope(c.post("/documents", json={"analyses": [bad]}, headers=auth), 400, "bad_input")
+        assert "outside the text" in err["message"]
+        too_big = {"text": "x" * (MAX_CHARS + 1)}
+        assert_envelope(c.post("/documents", json=too_big, headers=auth), 400, "bad_input")
+
+
+def test_ingest_is_disabled_without_a_configured_token(tmp_path, monkeypatch):
+    monkeypatch.delenv("NARRASCOPE_API_TOKEN", raising=False)
+    app = create_app(str(tmp_path / "x.db"), pipeline=language_pipeline())
+    with live_server(app) as url:
+        r = httpx.post(f"{url}/documents", json={"text": "hello"}, headers={"Authorization": "Bearer anything"})
+        err = assert_envelope(r, 403, "ingest_disabled")
+        assert "NARRASCOPE_API_TOKEN" in err["hint"]
+        assert httpx.get(f"{url}/health").json()["ingest_enabled"] is False
+
+
+def test_token_is_read_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("NARRASCOPE_API_TOKEN", "from-env")
+    app = create_app(str(tmp_path / "env.db"), pipeline=language_pipeline())
+    with live_server(app) as url:
+        r = httpx.post(f"{url}/documents", json={"text": "The ferry runs at noon."}, headers={"Authorization": "Bearer from-env"})
+        assert r.status_code == 201, r.text
+
+
+def test_no_store_means_only_analyze_works(monkeypatch):
+    monkeypatch.delenv("NARRASCOPE_DB", raising=False)
+    app = create_app(None, pipeline=language_pipeline())
+    with live_server(app) as url:
+        assert_envelope(httpx.get(f"{url}/documents"), 503, "no_store")
+        assert httpx.post(f"{url}/analyze", json={"text": "A short note."}).status_code == 200
+
+
+# -- HTML views and headers ------------------------------------------------------------------------
+def test_views_answer_html_to_browsers_and_json_to_clients(server, peace_id):
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path in ["/", "/documents", f"/documents/{peace_id}", "/duplicates", "/documents?q=harbour"]:
+        r = server.get(path, headers=browser)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"].startswith("text/html"), path
+        assert "Accept" in r.headers["vary"]
+    assert server.get(f"/documents/{peace_id}", headers=browser, params={"format": "json"}).json()["id"] == peace_id
+    assert server.get(f"/documents/{peace_id}", params={"format": "html"}).headers["content-type"].startswith("text/html")
+    page = server.get("/no/such/page", headers=browser)
+    assert page.status_code == 404 and "not_found" in page.text and page.headers["content-type"].startswith("text/html")
+
+
+def test_every_response_carries_a_strict_csp(server, peace_id):
+    for r in [server.get("/"), server.get(f"/documents/{peace_id}", params={"format": "html"}), server.get("/nope"),
+              server.get("/static/style.css")]:
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "default-src 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_article_page_shows_every_span_kind_and_the_selected_evidence(server, peace_id):
+    html = server.get(f"/documents/{peace_id}", params={"format": "html"}).text
+    for kind in ["techniques", "roles", "quotes", "claims"]:
+        assert f'<span class="kind-name">{kind}</span>' in html
+    assert 'class="c' in html and " ev" in html  # coloured marks and the outlined evidence
+    assert "evidence for <em>URW: Blaming the war on others</em>" in html
+    other = server.get(f"/documents/{peace_id}", params={"format": "html", "select": "narratives:1"}).text
+    assert "evidence for <em>URW: Talks are futile</em>" in other
+
+
+def test_hostile_article_is_escaped_in_the_html(tmp_path):
+    db = tmp_path / "hostile.db"
+    with open_store(str(db)) as store:
+        a = hostile_analysis(language_pipeline())
+        store.add_analyses([a])
+    app = create_app(str(db), pipeline=language_pipeline())
+    with live_server(app) as url:
+        for path in [f"/documents/{a.document.id}", "/documents", "/", "/documents?q=bridge"]:
+            html = httpx.get(url + path, params={"format": "html"}).text
+            assert "<script>window" not in html and "<img src=x" not in html and "<svg onload" not in html
+            assert 'href="javascript:' not in html
+        html = httpx.get(f"{url}/documents/{a.document.id}", params={"format": "html"}).text
+        assert "&lt;script&gt;window.__pwned = 1;" in html
+        assert "javascript:window.__pwned=11" in html  # the URL is shown as text, not linked
+
+
+# -- the CLI command -------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_serves_a_store(corpus_db):
+    port = _free_port()
+    env = dict(os.environ, NARRASCOPE_API_TOKEN="")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narrascope", "serve", "--db", str(corpus_db), "--port", str(port), "-a", "language", "--log-level", "warning"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                assert time.monotonic() < deadline, "narrascope serve did not start"
+                time.sleep(0.1)
+        assert r.json()["documents"] == 13
+        assert httpx.get(f"http://127.0.0.1:{port}/documents").json()["total"] == 13
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_refuses_a_missing_store(tmp_path, capsys):
+    from narrascope.cli import run
+
+    with pytest.raises(SystemExit) as exit_:
+        run(["serve", "--db", str(tmp_path / "missing.db")])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert "missing.db" in err and "Traceback" not in err

@@ -1,0 +1,87 @@
+"""Highlight segmentation and chart geometry of the web UI (pure functions, no server)."""
+
+from __future__ import annotations
+
+from narrascope.web.charts import line_chart, pivot, stacked_bars
+from narrascope.web.highlight import build_highlight, default_selection, label_panel, parse_selection, segment_title
+
+TEXT = "Hello brave new world, said the minister."
+
+
+def analysis(spans, labels=None):
+    return {"document": {"text": TEXT}, "spans": spans, "labels": labels or {}}
+
+
+def span(start, end, label, analyzer, score=0.5):
+    return {"start": start, "end": end, "label": label, "analyzer": analyzer, "score": score}
+
+
+def test_overlapping_spans_are_cut_at_every_boundary_and_rebuild_the_text():
+    a = analysis([span(0, 11, "A", "techniques"), span(6, 21, "B", "roles"), span(6, 11, "C", "techniques")])
+    hl = build_highlight(a)
+    assert "".join(s.text for s in hl.segments) == TEXT
+    cover = {(s.start, s.end): [hl.spans[i]["label"] for i in s.spans] for s in hl.segments}
+    assert cover[(0, 6)] == ["A"]
+    assert cover[(6, 11)] == ["C", "A", "B"]  # shortest span first: it gives the colour
+    assert cover[(11, 21)] == ["B"]
+    assert cover[(21, len(TEXT))] == []
+    for s in hl.segments:
+        assert TEXT[s.start : s.end] == s.text
+
+
+def test_kinds_get_stable_colours_and_a_legend_with_counts():
+    a = analysis([span(0, 5, "A", "zeta"), span(6, 11, "B", "alpha"), span(12, 15, "B", "alpha")])
+    hl = build_highlight(a)
+    legend = {k["kind"]: k for k in hl.kinds}
+    assert legend["alpha"]["colour"] == "c0" and legend["zeta"]["colour"] == "c1"
+    assert legend["alpha"]["count"] == 2 and legend["alpha"]["labels"] == [("B", 2)]
+
+
+def test_spans_outside_the_text_are_clipped_and_empty_ones_dropped():
+    a = analysis([span(-5, 5, "A", "x"), span(30, 10_000, "B", "x"), span(7, 7, "C", "x"), {"start": "?", "label": "D"}])
+    hl = build_highlight(a)
+    assert [(r["start"], r["end"]) for r in hl.spans] == [(0, 5), (30, len(TEXT))]
+    assert "".join(s.text for s in hl.segments) == TEXT
+
+
+def test_selected_label_outlines_only_its_evidence():
+    labels = {
+        "narratives": [
+            {"label": "N1", "score": 0.3, "evidence": [span(0, 5, "N1", "n")]},
+            {"label": "N2", "score": 0.9, "evidence": [span(12, 21, "N2", "n")]},
+        ],
+        "frames": [{"label": "F", "score": 0.99, "evidence": [span(23, 27, "F", "f")]}],
+    }
+    a = analysis([], labels)
+    assert default_selection(labels) == ("narratives", 1)  # narratives first, best score
+    hl = build_highlight(a, default_selection(labels))
+    assert [s.text for s in hl.segments if s.evidence] == ["new world"]
+    assert hl.selected["label"] == "N2" and hl.selected["evidence"] == 1
+    assert parse_selection("frames:0", labels) == ("frames", 0)
+    assert parse_selection("frames:5", labels) is None and parse_selection("nope:0", labels) is None
+    assert "evidence" in segment_title(next(s for s in hl.segments if s.evidence), hl.spans)
+
+
+def test_label_panel_sorts_by_score_and_clamps_bars():
+    labels = {"genre": [{"label": "news", "score": 0.2, "evidence": []}, {"label": "opinion", "score": 1.7, "evidence": [{}]}]}
+    panel = label_panel({"labels": labels})
+    assert [r["label"] for r in panel[0]["labels"]] == ["opinion", "news"]
+    assert panel[0]["labels"][0]["pct"] == 100 and panel[0]["labels"][0]["evidence"] == 1
+
+
+def test_charts_scale_to_the_largest_value():
+    rows = [
+        {"group": "2026-01-05", "label": "N1", "documents": 4},
+        {"group": "2026-01-12", "label": "N1", "documents": 2},
+        {"group": "2026-01-12", "label": "N2", "documents": 1},
+    ]
+    xs, data = pivot(rows, "group", "label", "documents")
+    c = line_chart(xs, data)
+    assert xs == ["2026-01-05", "2026-01-12"] and [s["name"] for s in c["series"]] == ["N1", "N2"]
+    n1 = c["series"][0]["dots"]
+    assert n1[0]["y"] < n1[1]["y"]  # 4 is drawn higher than 2
+    assert c["yticks"][-1]["label"] == "5"
+    bars = stacked_bars({"N1": {"A": 3, "B": 1}, "N2": {"A": 1}})
+    assert [r["label"] for r in bars["rows"]] == ["A", "B"]
+    assert bars["rows"][0]["total"] == "4"
+    assert line_chart([], {}) is None and stacked_bars({}) is None
