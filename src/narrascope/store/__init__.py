@@ -129,6 +129,10 @@ class Store:
         """Record that the stored text ``doc_id`` was seen again; True if the sighting is new."""
         raise NotImplementedError
 
+    def add_sightings(self, sightings: Iterable[tuple]) -> int:
+        """Record ``(doc_id, external_id, source, url, published)`` tuples in one transaction; returns how many were new."""
+        raise NotImplementedError
+
     # -- reading one ---------------------------------------------------------------------------
     def has_document(self, doc_hash: str) -> bool:
         """True if a document with this content hash (``content_id(text)``) is stored."""

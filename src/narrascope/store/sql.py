@@ -192,6 +192,7 @@ class SQLStore(Store):
     """Everything but connections, transactions, migrations and full-text search."""
 
     placeholder = "?"
+    _test_pause = 0.0
 
     def __init__(self) -> None:
         self._write_lock = threading.RLock()
@@ -286,6 +287,8 @@ class SQLStore(Store):
                 cur.execute(sql_sighting, p.sighting)
                 if cur.rowcount == 1:
                     report.sightings += 1
+        if self._test_pause:  # crash-resume tests widen the window in which a kill lands mid-transaction
+            time.sleep(self._test_pause)
         if labels:
             cur.executemany(self._sql(self._INSERT_LABEL), labels)
         if entities:
@@ -336,9 +339,20 @@ class SQLStore(Store):
         return report
 
     def add_sighting(self, doc_id, *, external_id=None, source=None, url=None, published=None) -> bool:
+        return self.add_sightings([(doc_id, external_id, source, url, published)]) == 1
+
+    def add_sightings(self, sightings) -> int:
+        """Record ``(doc_id, external_id, source, url, published)`` tuples in one transaction; new ones counted."""
+        stamp = now_iso()
+        rows = [(d, e or "", s or "", u or "", p, stamp) for d, e, s, u, p in sightings]
+        if not rows:
+            return 0
+        new = 0
         with self._transaction() as cur:
-            cur.execute(self._sql(self._INSERT_SIGHTING), (doc_id, external_id or "", source or "", url or "", published, now_iso()))
-            new = cur.rowcount == 1
+            sql = self._sql(self._INSERT_SIGHTING)
+            for r in rows:
+                cur.execute(sql, r)
+                new += cur.rowcount == 1
         if new:
             self._dup_cache = None
         return new

@@ -163,7 +163,7 @@ class SQLiteStore(SQLStore):
         self._closed = False
         self._writer = self._connect()
         try:
-            self._writer.execute("PRAGMA journal_mode=WAL")
+            self._writer.execute("PRAGMA journal_mode=WAL").fetchall()
         except sqlite3.DatabaseError as e:
             self.close()
             raise StoreError(f"not a usable SQLite database ({e})", where=self.path, hint="point --db at a narrascope store or a new file") from None
@@ -175,9 +175,15 @@ class SQLiteStore(SQLStore):
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60.0)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the SQLite database ({e})", where=self.path) from None
-        conn.execute("PRAGMA busy_timeout=60000")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            conn.execute("PRAGMA busy_timeout=60000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise StoreError(
+                f"not a usable SQLite database ({e})", where=self.path, hint="point --db at a narrascope store or a new file"
+            ) from None
         with self._conns_lock:
             self._conns.append(conn)
         return conn

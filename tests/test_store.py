@@ -1,0 +1,395 @@
+"""The corpus store: the same tests run on SQLite and on a real throwaway PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import threading
+
+import pytest
+
+from narrascope.document import Analysis, Document, Label, Span, content_id
+from narrascope.errors import ConfigError, NarrascopeError, NotFoundError, StoreError
+from narrascope.store import open_store
+
+from .pgserver import PostgresServer, find_bindir
+
+# ---------------------------------------------------------------------------------------------
+# fixtures
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    pytest.importorskip("psycopg")
+    try:
+        server = PostgresServer().start()
+    except RuntimeError as e:
+        pytest.skip(f"cannot start a throwaway PostgreSQL server: {e}")
+    yield server
+    server.stop()
+
+
+_db_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "corpus.db")
+    server = request.getfixturevalue("pg_server")
+    return server.create_schema(f"t{next(_db_counter)}")
+
+
+@pytest.fixture
+def store(store_url):
+    s = open_store(store_url)
+    yield s
+    s.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# hand-built analyses (our own text)
+
+WORDS = (
+    "harbour council minister budget river bridge school farmers market energy prices winter grid "
+    "election campaign police report hospital nurses strike court ruling mayor plan flood tunnel "
+    "railway station airport contract village festival museum library water supply treaty border "
+    "summit talks ceasefire drone factory workers union wages tax reform pension inflation bank"
+).split()
+
+
+def sentence(rng: random.Random, n: int = 14) -> str:
+    ws = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(ws).capitalize() + "."
+
+
+def article(seed: int, n_sentences: int = 12) -> str:
+    rng = random.Random(seed)
+    return " ".join(sentence(rng) for _ in range(n_sentences))
+
+
+def make(text, *, title=None, source=None, published=None, id=None, narratives=(), techniques=(), entities=None, url=None):
+    doc = Document.create(text, title=title, source=source, published=published, id=id, url=url)
+    a = Analysis(document=doc)
+    ev = Span(0, min(10, len(doc.text)), "x", "narratives")
+    if narratives:
+        a.add_labels("narratives", [Label(n, s, "narratives", [Span(ev.start, ev.end, n, "narratives")]) for n, s in narratives])
+    for t in techniques:
+        a.spans.append(Span(0, 5, t, "techniques", 0.7))
+    if entities is not None:
+        a.data["entities"] = entities
+    a.versions["narratives"] = "1.2"
+    return a
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+
+
+def test_adding_twice_stores_once_under_the_content_hash(store):
+    a = make("The harbour council approved the flood plan on Monday.", title="Flood plan", source="north-post")
+    r1 = store.add_analyses([a], versions={"language": "0.1"})
+    r2 = store.add_analyses([a])
+    assert (r1.added, r1.skipped, r2.added, r2.skipped) == (1, 0, 0, 1)
+    assert store.count_documents() == 1
+    assert store.has_document(content_id(a.document.text))
+    assert not store.has_document("0" * 24)
+
+
+def test_get_returns_the_analysis_with_versions_and_accepts_the_external_id(store):
+    a = make(article(1), title="Budget row", id="EN_TEST_7", source="daily", published="2024-05-02T08:00:00Z",
+             narratives=[("Economy collapses", 0.9)])
+    store.add_analyses([a], versions={"pipeline-extra": "3"})
+    doc_id = content_id(a.document.text)
+    got = store.get(doc_id)
+    assert got["id"] == doc_id and got["external_id"] == "EN_TEST_7"
+    assert got["document"]["text"] == a.document.text
+    assert got["labels"]["narratives"][0]["label"] == "Economy collapses"
+    assert got["versions"] == {"narratives": "1.2", "pipeline-extra": "3"}
+    assert got["stored_at"].endswith("Z") and got["day"] == "2024-05-02" and got["week"] == "2024-04-29"
+    assert store.get("EN_TEST_7")["id"] == doc_id
+    rebuilt = store.get_analysis(doc_id)
+    assert rebuilt.labels["narratives"][0].evidence[0].text_in(rebuilt.document.text) == a.document.text[:10]
+    with pytest.raises(NotFoundError):
+        store.get("no-such-document")
+
+
+def test_the_same_text_from_another_outlet_is_a_sighting_not_a_second_document(store):
+    text = article(2)
+    store.add_analyses([make(text, source="outlet-a", url="https://a.example/1", published="2024-01-02")])
+    r = store.add_analyses([make(text, source="outlet-b", url="https://b.example/9", published="2024-01-01")])
+    assert (r.added, r.skipped, r.sightings) == (0, 1, 1)
+    assert store.count_documents() == 1
+    got = store.get(content_id(text))
+    assert sorted(s["source"] for s in got["sightings"]) == ["outlet-a", "outlet-b"]
+    (cluster,) = store.duplicate_clusters()
+    assert cluster["earliest_source"] == "outlet-b"  # published first, though stored second
+    assert all(d["exact_copy"] for d in cluster["documents"])
+
+
+def test_a_document_that_cannot_be_stored_is_reported_and_the_batch_goes_on(store):
+    good = make(article(3), source="s")
+    bad = make(article(4), source="s")
+    bad.data["oops"] = object()  # not JSON-serialisable
+    r = store.add_analyses([bad, good])
+    assert r.added == 1 and len(r.failures) == 1 and "cannot store" in r.failures[0].message
+    assert store.count_documents() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# reading
+
+
+@pytest.fixture
+def corpus(store):
+    docs = [
+        make("Ministers reopen the ceasefire talks in Geneva. Diplomats expect a long night.", title="Talks resume",
+             source="alpha", published="2024-03-04T09:00:00Z", narratives=[("Peace is near", 0.8)],
+             techniques=["Loaded_Language"]),
+        make("The energy grid failed during the winter storm. Engineers blame old cables.", title="Grid failure",
+             source="alpha", published="2024-03-06", narratives=[("Energy crisis", 0.7)],
+             techniques=["Doubt", "Loaded_Language"]),
+        make("Farmers block the border crossing over grain prices. The minister promises talks.", title="Farm protest",
+             source="beta", published="2024-03-12T10:00:00+01:00", narratives=[("Energy crisis", 0.4), ("Peace is near", 0.2)]),
+        make("A museum in the old station opens a winter festival for children.", title="Festival", source="beta",
+             published=None),
+    ]
+    store.add_analyses(docs)
+    return store
+
+
+def test_documents_are_listed_newest_first_with_their_top_labels_and_paginated(corpus):
+    rows, total = corpus.list_documents()
+    assert total == 4
+    assert [r["title"] for r in rows] == ["Farm protest", "Grid failure", "Talks resume", "Festival"]
+    assert rows[0]["labels"]["narratives"][0] == {"label": "Energy crisis", "score": 0.4}
+    page, total = corpus.list_documents(limit=2, offset=2)
+    assert total == 4 and [r["title"] for r in page] == ["Talks resume", "Festival"]
+
+
+@pytest.mark.parametrize(
+    "filters,titles",
+    [
+        ({"source": "alpha"}, {"Talks resume", "Grid failure"}),
+        ({"date_from": "2024-03-05", "date_to": "2024-03-12"}, {"Grid failure", "Farm protest"}),
+        ({"narrative": "Peace is near"}, {"Talks resume", "Farm protest"}),
+        ({"technique": "Loaded_Language"}, {"Talks resume", "Grid failure"}),
+        ({"technique": "Doubt", "source": "alpha"}, {"Grid failure"}),
+        ({"source": "nobody"}, set()),
+    ],
+)
+def test_filters_select_the_matching_documents(corpus, filters, titles):
+    rows, total = corpus.list_documents(**filters)
+    assert {r["title"] for r in rows} == titles and total == len(titles)
+
+
+@pytest.mark.parametrize(
+    "q,titles",
+    [
+        ("winter", {"Grid failure", "Festival"}),
+        ("winter storm", {"Grid failure"}),
+        ('"the minister promises"', {"Farm protest"}),
+        ('"promises the minister"', set()),
+        ("engin*", {"Grid failure"}),
+        ("geneva OR festival", {"Talks resume", "Festival"}),
+        ("winter -cables", {"Festival"}),
+        ("TALKS", {"Talks resume", "Farm protest"}),
+        ("talks", {"Talks resume", "Farm protest"}),
+    ],
+)
+def test_full_text_search(corpus, q, titles):
+    rows, total = corpus.list_documents(q=q)
+    assert {r["title"] for r in rows} == titles and total == len(titles)
+    for r in rows:
+        assert isinstance(r["snippet"], str) and r["snippet"]
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "AND OR NOT (", "*", "-", 'a"b"c', "NEAR(x y)", "'; DROP TABLE documents; --", "^title"])
+def test_odd_search_queries_do_not_fail(corpus, q):
+    rows, total = corpus.list_documents(q=q)
+    assert total == len(rows)
+    assert corpus.count_documents() == 4
+
+
+def test_search_combines_with_filters(corpus):
+    rows, _ = corpus.list_documents(q="talks", source="beta")
+    assert [r["title"] for r in rows] == ["Farm protest"]
+
+
+def test_bad_filter_values_are_user_errors(corpus):
+    with pytest.raises(ConfigError, match="date_from"):
+        corpus.list_documents(date_from="March 3rd")
+    with pytest.raises(ConfigError, match="by must be"):
+        corpus.stats_narratives(by="month")
+    with pytest.raises(ConfigError):
+        corpus.list_documents(limit=-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# analytics
+
+
+def test_narrative_prevalence_by_source_day_and_week(corpus):
+    by_source = {(r["group"], r["label"]): r for r in corpus.stats_narratives(by="source")}
+    assert by_source[("alpha", "Peace is near")]["documents"] == 1
+    assert by_source[("alpha", "Peace is near")]["share"] == 0.5
+    assert by_source[("beta", "Energy crisis")]["group_documents"] == 2
+    by_week = {(r["group"], r["label"]): r["documents"] for r in corpus.stats_narratives(by="week")}
+    assert by_week == {("2024-03-04", "Peace is near"): 1, ("2024-03-04", "Energy crisis"): 1,
+                       ("2024-03-11", "Energy crisis"): 1, ("2024-03-11", "Peace is near"): 1}
+    by_day = corpus.stats_narratives(by="day", date_from="2024-03-05")
+    assert {r["group"] for r in by_day} == {"2024-03-06", "2024-03-12"}
+
+
+def test_technique_prevalence_counts_documents_not_spans(corpus):
+    rows = {(r["group"], r["label"]): r["documents"] for r in corpus.stats_techniques(by="source")}
+    assert rows == {("alpha", "Loaded_Language"): 2, ("alpha", "Doubt"): 1}
+    tasks = {(t["task"], t["kind"]): t["documents"] for t in corpus.label_tasks()}
+    assert tasks == {("narratives", "label"): 3, ("techniques", "span"): 2}
+
+
+def test_entity_role_table_says_who_is_cast_as_what_by_which_source(store):
+    ents = [{"name": "Minister Vale", "main_role": "Antagonist", "fine_roles": ["Corrupt", {"label": "Deceiver", "score": 0.4}]},
+            {"text": "Nurses' union", "main_role": "Protagonist", "fine_roles": []},
+            {"name": "Nobody", "main_role": None}]
+    store.add_analyses([make(article(10), source="alpha", entities=ents),
+                        make(article(11), source="alpha", entities=ents[:1]),
+                        make(article(12), source="beta", entities=[{"name": "Minister Vale", "main_role": "Protagonist"}])])
+    rows = store.entity_roles()
+    key = {(r["entity"], r["main_role"], r["fine_role"], r["source"]): r["documents"] for r in rows}
+    assert key[("Minister Vale", "Antagonist", "", "alpha")] == 2
+    assert key[("Minister Vale", "Antagonist", "Deceiver", "alpha")] == 2
+    assert key[("Minister Vale", "Protagonist", "", "beta")] == 1
+    assert key[("Nurses' union", "Protagonist", "", "alpha")] == 1
+    assert not any(r["entity"] == "Nobody" for r in rows)
+    assert rows[0]["documents"] == 2
+    assert {r["source"] for r in store.entity_roles(source="beta")} == {"beta"}
+
+
+def test_sources_summary(corpus):
+    assert corpus.sources() == [
+        {"source": "alpha", "documents": 2, "first_day": "2024-03-04", "last_day": "2024-03-06"},
+        {"source": "beta", "documents": 2, "first_day": "2024-03-12", "last_day": "2024-03-12"},
+    ]
+
+
+def rewrite(text: str, seed: int) -> str:
+    """A republished copy: one sentence dropped, a few words swapped, a line added."""
+    rng = random.Random(seed)
+    sents = text.split(". ")
+    sents.pop(rng.randrange(len(sents)))
+    words = ". ".join(sents).split(" ")
+    for _ in range(4):
+        words[rng.randrange(len(words))] = rng.choice(["reportedly", "allegedly", "sources", "today"])
+    return "According to our partners: " + " ".join(words) + " Read more on our site."
+
+
+def test_republished_copies_cluster_with_the_earliest_publication_marked(store):
+    base = article(20, 20)
+    docs = [
+        make(base, source="origin", published="2024-02-01T06:00:00Z", title="Original"),
+        make(rewrite(base, 1), source="copy-1", published="2024-02-01T09:30:00Z", title="Copy 1"),
+        make(rewrite(base, 2), source="copy-2", published="2024-02-03", title="Copy 2"),
+    ] + [make(article(100 + i, 20), source="other", published="2024-02-02", title=f"Other {i}") for i in range(6)]
+    store.add_analyses(docs)
+    clusters = store.duplicate_clusters()
+    assert len(clusters) == 1
+    c = clusters[0]
+    assert c["size"] == 3 and c["sources"] == ["copy-1", "copy-2", "origin"]
+    assert c["earliest"] == content_id(docs[0].document.text)
+    assert [d["title"] for d in c["documents"]] == ["Original", "Copy 1", "Copy 2"]
+    assert [d["earliest"] for d in c["documents"]] == [True, False, False]
+    assert all(0.5 <= d["similarity"] <= 1.0 for d in c["documents"])
+    assert store.duplicate_clusters(threshold=0.99) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# export, housekeeping
+
+
+def test_export_streams_every_row_without_a_cap(store):
+    store.add_analyses([make(article(200 + i, 3), source=f"s{i % 3}", narratives=[("N1", 0.5), ("N2", 0.6)],
+                             techniques=["T"]) for i in range(1200)], batch_size=500)
+    docs = list(store.export_rows("documents"))
+    assert len(docs) == 1200 and json.loads(docs[0]["labels"]) == {"narratives": ["N2", "N1"]}
+    assert sum(1 for _ in store.export_rows("narratives")) == 2400
+    assert sum(1 for _ in store.export_rows("techniques")) == 1200
+    assert sum(1 for _ in store.export_rows("documents", source="s1")) == 400
+    with pytest.raises(ConfigError):
+        list(store.export_rows("everything"))
+
+
+def test_migrations_are_named_ordered_recorded_and_applied_once(store_url):
+    s1 = open_store(store_url)
+    first = s1.migrations()
+    s1.close()
+    s2 = open_store(store_url)
+    assert s2.migrations() == first
+    names = [m["name"] for m in first]
+    assert names == sorted(names) and names[0] == "0001_documents" and [m["seq"] for m in first] == list(range(1, len(names) + 1))
+    assert s2.info()["migrations"] == names
+    s2.close()
+
+
+def test_reads_from_many_threads_while_writing(store):
+    store.add_analyses([make(article(300 + i, 3), source="t") for i in range(50)])
+    errors: list[BaseException] = []
+
+    def reader():
+        try:
+            for _ in range(20):
+                rows, total = store.list_documents(source="t", limit=5)
+                assert total >= 50 and len(rows) == 5
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    store.add_analyses([make(article(400 + i, 3), source="t") for i in range(50)], batch_size=10)
+    for t in threads:
+        t.join()
+    assert not errors and store.count_documents() == 100
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite specifics
+
+
+def test_sqlite_store_is_one_wal_file_and_urls_work(tmp_path):
+    path = tmp_path / "c.db"
+    with open_store(f"sqlite:///{path}") as s:
+        s.add_analyses([make(article(5))])
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY seq")][0] == "0001_documents"
+    con.close()
+    with open_store(str(path)) as s:
+        assert s.count_documents() == 1
+
+
+def test_unusable_store_locations_are_one_line_errors(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError, match="junk.db"):
+        open_store(str(junk))
+    with pytest.raises(StoreError, match="no such store file"):
+        open_store(str(tmp_path / "missing.db"), create=False)
+    with pytest.raises(ConfigError, match="unsupported store URL"):
+        open_store("mysql://localhost/x")
+    with pytest.raises(StoreError, match="folder"):
+        open_store(str(tmp_path / "no" / "dir" / "x.db"))
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    path = str(tmp_path / "c.db")
+    open_store(path).close()
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO migrations VALUES (99, '0099_future', '2030-01-01')")
+    con.commit()
+    con.close()
+    with pytest.raises(NarrascopeError, match="migrations this version does not know"):
+        open_store(path)
