@@ -56,6 +56,7 @@ def test_selected_label_outlines_only_its_evidence():
     assert default_selection(labels) == ("narratives", 1)  # narratives first, best score
     hl = build_highlight(a, default_selection(labels))
     assert [s.text for s in hl.segments if s.evidence] == ["new world"]
+    assert [(s.ev_start, s.ev_end) for s in hl.segments if s.evidence] == [(True, True)]
     assert hl.selected["label"] == "N2" and hl.selected["evidence"] == 1
     assert parse_selection("frames:0", labels) == ("frames", 0)
     assert parse_selection("frames:5", labels) is None and parse_selection("nope:0", labels) is None

@@ -56,7 +56,7 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"  # empty = no filter (HTML forms send empty fields)
 
 
 class IngestDisabledError(NarrascopeError):

@@ -24,6 +24,8 @@ class Segment:
     text: str
     spans: list[int] = field(default_factory=list)  # indexes into the span table
     evidence: bool = False  # covered by an evidence span of the selected label
+    ev_start: bool = False  # first / last segment of a run of evidence (for the outline)
+    ev_end: bool = False
 
 
 @dataclass(slots=True)
@@ -143,6 +145,10 @@ def build_highlight(analysis: dict[str, Any], selection: tuple[str, int] | None 
         else:
             merged.append(seg)
 
+    for i, seg in enumerate(merged):
+        if seg.evidence:
+            seg.ev_start = i == 0 or not merged[i - 1].evidence
+            seg.ev_end = i == len(merged) - 1 or not merged[i + 1].evidence
     legend = [
         {
             "kind": k,

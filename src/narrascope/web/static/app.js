@@ -60,7 +60,19 @@
     });
   }
 
+  function setupFilters() {
+    // drop empty fields so result URLs stay short and shareable
+    document.querySelectorAll("form.filters").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        form.querySelectorAll("input, select").forEach(function (el) {
+          if (!el.value) { el.disabled = true; }
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupFilters();
     setupLegend();
     setupSpanDetail();
   });
