@@ -1,0 +1,166 @@
+"""`narrascope ingest / duplicates / export`: idempotent, resumable after kill -9, failures reported."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from narrascope.cli import main
+from narrascope.store import open_store
+
+from .test_store import article, rewrite, store, store_url, pg_server  # noqa: F401 - fixtures
+
+
+def write_articles(folder: Path, n: int, seed: int = 0) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stems = []
+    for i in range(n):
+        stem = f"art_{i:04d}"
+        (folder / f"{stem}.txt").write_text(f"Headline {i} of {seed}\n\n{article(seed * 10_000 + i, 4)}\n", encoding="utf-8")
+        stems.append(stem)
+    return stems
+
+
+def invoke(*args):
+    r = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=True)
+    return r
+
+
+def test_ingest_is_idempotent_and_stores_model_versions(tmp_path, store_url):
+    stems = write_articles(tmp_path / "in", 12)
+    r1 = invoke("ingest", tmp_path / "in", "--db", store_url, "-a", "language", "--json", "-q")
+    assert r1.exit_code == 0, r1.output
+    assert json.loads(r1.output)["added"] == 12
+    r2 = invoke("ingest", tmp_path / "in", "--db", store_url, "-a", "language", "--json", "-q")
+    rep = json.loads(r2.output)
+    assert (rep["added"], rep["skipped"], rep["failed"]) == (0, 12, 0)
+    with open_store(store_url) as s:
+        assert s.count_documents() == 12
+        d = s.get(stems[3])
+        assert d["versions"]["language"] and d["external_id"] == stems[3]
+        assert d["language"] == "en"
+
+
+def test_ingest_reports_bad_documents_and_goes_on(tmp_path):
+    write_articles(tmp_path / "in", 3)
+    (tmp_path / "in" / "empty.txt").write_text("   \n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    r = invoke("ingest", tmp_path / "in", "--db", db, "-a", "language")
+    assert r.exit_code == 0
+    assert "added 3" in r.output and "failed 1" in r.output and "empty.txt" in r.output
+    r = invoke("ingest", tmp_path / "in", "--db", db, "-a", "language", "--strict")
+    assert r.exit_code == 1
+    r = invoke("ingest", tmp_path / "nothing-here", "--db", db, "-a", "language")
+    assert r.exit_code == 1
+
+
+def _counts(db: Path) -> tuple[int, int, int, int, set[str]]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        sigs = con.execute("SELECT COUNT(*) FROM minhash").fetchone()[0]
+        seen = con.execute("SELECT COUNT(DISTINCT doc_id) FROM sightings").fetchone()[0]
+        fts = con.execute("SELECT COUNT(*) FROM documents_fts WHERE documents_fts MATCH 'headline'").fetchone()[0]
+        ext = {r[0] for r in con.execute("SELECT external_id FROM documents")}
+    finally:
+        con.close()
+    return docs, sigs, seen, fts, ext
+
+
+def test_ingest_killed_with_sigkill_resumes_without_loss_or_duplicates(tmp_path):
+    n = 300
+    stems = write_articles(tmp_path / "in", n, seed=7)
+    db = tmp_path / "corpus.db"
+    cmd = [sys.executable, "-m", "narrascope", "ingest", str(tmp_path / "in"), "--db", str(db), "-a", "language",
+           "--batch-size", "10", "-q"]
+    env = dict(os.environ, NARRASCOPE_TEST_INGEST_PAUSE="0.04")  # widens the in-transaction window
+    rng = random.Random(3)
+    kills = 0
+    for target in (20, 110, 200):
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if db.exists():
+                try:
+                    if _counts(db)[0] >= target:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.05))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=30)
+        docs, sigs, seen, fts, ext = _counts(db)
+        assert docs == sigs == seen == fts == len(ext), "a killed batch left a half-written document"
+        assert docs < n or proc.returncode == 0
+    assert kills >= 2, "the ingest finished before it could be killed"
+    before = _counts(db)[0]
+    assert 0 < before < n
+    r = subprocess.run(cmd[:-1] + ["--json"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["added"] == n - before and rep["skipped"] == before and rep["failed"] == 0
+    docs, sigs, seen, fts, ext = _counts(db)
+    assert docs == sigs == seen == fts == n and ext == set(stems)
+
+
+def test_duplicates_command_lists_clusters_with_the_earliest_marked(tmp_path):
+    base = article(77, 20)
+    recs = [
+        {"id": "orig", "title": "Original", "text": base, "source": "origin", "published": "2024-04-01T08:00:00Z"},
+        {"id": "copy", "title": "Copy", "text": rewrite(base, 5), "source": "mirror", "published": "2024-04-02"},
+        {"id": "other", "title": "Other", "text": article(78, 20), "source": "elsewhere", "published": "2024-04-01"},
+    ]
+    db = tmp_path / "c.db"
+    with open_store(str(db)) as s:
+        from narrascope.document import Analysis, Document
+
+        s.add_analyses([Analysis(document=Document.create(r["text"], title=r["title"], id=r["id"], source=r["source"],
+                                                          published=r["published"])) for r in recs])
+    r = invoke("duplicates", "--db", db)
+    assert r.exit_code == 0
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert lines[0].startswith("cluster 1: 2 publications, 2 source(s)")
+    assert lines[1].lstrip().startswith("* 2024-04-01T08:00:00Z") and "origin" in lines[1]
+    assert "mirror" in lines[2] and "*" not in lines[2]
+    r = invoke("duplicates", "--db", db, "--format", "json")
+    (c,) = json.loads(r.output)
+    assert c["earliest_source"] == "origin"
+    r = invoke("duplicates", "--db", tmp_path / "missing.db")
+    assert r.exit_code != 0
+
+
+def test_export_writes_csv_jsonl_and_parquet_without_row_caps(tmp_path):
+    write_articles(tmp_path / "in", 25)
+    db = tmp_path / "c.db"
+    assert invoke("ingest", tmp_path / "in", "--db", db, "-a", "language", "-q").exit_code == 0
+    r = invoke("export", "--db", db, "--what", "documents", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.output)))
+    assert len(rows) == 25 and rows[0]["text"].startswith("Headline")
+    out = tmp_path / "docs.jsonl"
+    r = invoke("export", "--db", db, "--what", "documents", "--format", "jsonl", "--output", out)
+    assert r.exit_code == 0 and len(out.read_text(encoding="utf-8").splitlines()) == 25
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "docs.parquet"
+    assert invoke("export", "--db", db, "--format", "parquet", "--output", out).exit_code == 0
+    t = pq.read_table(out)
+    assert t.num_rows == 25 and "labels" in t.column_names
+    out = tmp_path / "ents.parquet"
+    assert invoke("export", "--db", db, "--what", "entities", "--format", "parquet", "--output", out).exit_code == 0
+    assert pq.read_table(out).num_rows == 0
+    r = invoke("export", "--db", db, "--format", "parquet")
+    assert r.exit_code != 0
