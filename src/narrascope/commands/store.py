@@ -54,8 +54,8 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.option("--db", required=True, help="Store: SQLite file or postgresql://... URL.")
-    @click.option("--threshold", default=0.5, show_default=True, type=click.FloatRange(0.05, 1.0),
-                  help="Estimated Jaccard similarity (word 3-grams) two documents must reach.")
+    @click.option("--threshold", default=0.3, show_default=True, type=click.FloatRange(0.05, 1.0),
+                  help="Estimated Jaccard similarity (word bigrams) two documents must reach.")
     @click.option("--min-size", default=2, show_default=True, type=click.IntRange(2), help="Smallest cluster shown.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
     def duplicates(db, threshold, min_size, fmt):

@@ -222,10 +222,10 @@ class Store:
         """``{"source", "documents", "first_day", "last_day"}`` for each source (None = unknown)."""
         raise NotImplementedError
 
-    def duplicate_clusters(self, *, threshold: float = 0.5, min_size: int = 2) -> list[dict[str, Any]]:
+    def duplicate_clusters(self, *, threshold: float = 0.3, min_size: int = 2) -> list[dict[str, Any]]:
         """Clusters of documents sharing most of their text (republishing), biggest first.
 
-        MinHash-LSH over word shingles (signatures computed at ingest), then verified estimated
+        MinHash-LSH over word bigrams (signatures computed at ingest), then verified estimated
         Jaccard >= ``threshold``; exact copies (sightings of the same text from other sources)
         count too. Each cluster: ``{"cluster", "size", "sources", "earliest", "documents"}``,
         ``documents`` sorted by publication with ``{"id", "title", "source", "url",

@@ -546,7 +546,7 @@ class SQLStore(Store):
         ]
 
     # ---- duplicates ---------------------------------------------------------------------
-    def duplicate_clusters(self, *, threshold: float = 0.5, min_size: int = 2):
+    def duplicate_clusters(self, *, threshold: float = dedup.DEFAULT_THRESHOLD, min_size: int = 2):
         if not 0.0 < float(threshold) <= 1.0:
             raise ConfigError(f"threshold must be in (0, 1], got {threshold!r}", where="threshold")
         state = self._one("SELECT (SELECT COUNT(*) FROM minhash), (SELECT COUNT(*) FROM sightings)")
