@@ -18,6 +18,7 @@ from .errors import NarrascopeError
 COMMAND_MODULES: list[str] = [
     "narrascope.commands.serve",
     "narrascope.commands.store",
+    "narrascope.commands.quotes",
 ]
 
 

@@ -13,6 +13,7 @@ from .base import Analyzer
 REGISTRY: dict[str, str] = {
     "language": "narrascope.analyzers.language:LanguageAnalyzer",
     "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
+    "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
 }
 
 

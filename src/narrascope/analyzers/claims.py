@@ -1,0 +1,184 @@
+"""Check-worthy factual claims per sentence, with their dates, numbers, money, percentages, places
+and actors as spans (dates normalised to ISO 8601 against ``Document.published``).
+
+The sentence score comes from a linear model over hashed n-grams trained on ClaimBuster debate
+sentences (see ``models/artifacts/claims/MODEL_CARD.md``); the parts are found by rules
+(:mod:`narrascope.analyzers.claim_parts`). Sentences at or above the shipped threshold are claims.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..document import Analysis, Document
+from ..errors import ModelError
+from .base import Analyzer
+
+FEATURE_PARAMS = {"word_bits": 18, "char_bits": 18, "word_ngrams": [1, 2], "char_ngrams": [2, 5], "digits": "0"}
+_DIGIT = re.compile(r"\d")
+
+
+def _prep(text: str) -> str:
+    return _DIGIT.sub("0", text.lower())
+
+
+_VECTORIZERS: dict[str, Any] = {}
+
+
+def _vectorizers():
+    if not _VECTORIZERS:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        p = FEATURE_PARAMS
+        _VECTORIZERS["word"] = HashingVectorizer(
+            analyzer="word", ngram_range=tuple(p["word_ngrams"]), n_features=2 ** p["word_bits"],
+            alternate_sign=False, norm="l2", preprocessor=_prep, token_pattern=r"(?u)\b\w+\b",
+        )
+        _VECTORIZERS["char"] = HashingVectorizer(
+            analyzer="char_wb", ngram_range=tuple(p["char_ngrams"]), n_features=2 ** p["char_bits"],
+            alternate_sign=False, norm="l2", preprocessor=_prep,
+        )
+    return _VECTORIZERS["word"], _VECTORIZERS["char"]
+
+
+def featurize(texts: Sequence[str]):
+    """Sparse feature matrix: [hashed word 1-2-grams | hashed char 2-5-grams], each L2-normalised."""
+    from scipy.sparse import hstack
+
+    w, c = _vectorizers()
+    return hstack([w.transform(texts), c.transform(texts)]).tocsr()
+
+
+class ClaimModel:
+    """Logistic regression over :func:`featurize`; weights from ``weights.npz``."""
+
+    def __init__(self, coef: np.ndarray, intercept: float, threshold: float):
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = float(intercept)
+        self.threshold = float(threshold)
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> "ClaimModel":
+        if directory is None:
+            base = resources.files("narrascope") / "models" / "artifacts" / "claims"
+            directory = Path(str(base))
+        d = Path(directory)
+        try:
+            meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+            with np.load(d / "weights.npz", allow_pickle=False) as z:
+                coef, intercept = z["coef"], float(z["intercept"][0])
+        except FileNotFoundError as e:
+            raise ModelError(f"claim model file missing: {Path(e.filename).name}", where=str(d),
+                             hint="reinstall narrascope or run `narrascope train claims`") from None
+        except (ValueError, KeyError, json.JSONDecodeError) as e:
+            raise ModelError(f"claim model is corrupt ({e})", where=str(d)) from None
+        if meta.get("features") != FEATURE_PARAMS:
+            raise ModelError("claim model was trained with other feature settings", where=str(d),
+                             hint="retrain with `narrascope train claims`")
+        n = 2 ** FEATURE_PARAMS["word_bits"] + 2 ** FEATURE_PARAMS["char_bits"]
+        if coef.shape != (n,):
+            raise ModelError(f"claim weights have shape {coef.shape}, expected ({n},)", where=str(d))
+        m = cls(coef, intercept, float(meta["threshold"]))
+        m.meta = meta
+        return m
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if not len(texts):
+            return np.zeros(0)
+        z = featurize(texts) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+class ClaimsAnalyzer(Analyzer):
+    name = "claims"
+    produces = ("claims",)
+    version = "1"
+    description = "Check-worthy factual claims per sentence (score), with dates (ISO), numbers, money, places, actors."
+
+    def __init__(self, threshold: float | None = None, model_dir: str | None = None) -> None:
+        from ..errors import check_param
+
+        check_param("threshold", threshold, threshold is None or (isinstance(threshold, (int, float)) and 0 <= threshold <= 1), "a number in [0, 1] or None")
+        self.threshold = threshold
+        self.model_dir = model_dir
+        self.model_: ClaimModel | None = None
+
+    def load(self) -> "ClaimsAnalyzer":
+        if self.model_ is None:
+            self.model_ = ClaimModel.load(self.model_dir)
+        return self
+
+    def analyze(self, doc: Document, analysis: Analysis) -> None:
+        self.pipe([analysis])
+
+    def pipe(self, batch: Sequence[Analysis]) -> None:
+        self.load()
+        assert self.model_ is not None
+        texts: list[str] = []
+        owners: list[tuple[int, int, int]] = []
+        for i, a in enumerate(batch):
+            for s, e in a.document.sentences:
+                texts.append(a.document.text[s:e])
+                owners.append((i, s, e))
+        probs = self.model_.predict_proba(texts) if texts else np.zeros(0)
+        per_doc: dict[int, list[tuple[int, int, float]]] = {}
+        for (i, s, e), p in zip(owners, probs):
+            per_doc.setdefault(i, []).append((s, e, float(p)))
+        for i, a in enumerate(batch):
+            self._emit(a, per_doc.get(i, []))
+            self.stamp(a)
+
+    def _emit(self, analysis: Analysis, scored: list[tuple[int, int, float]]) -> None:
+        from .claim_parts import find_actors, find_dates, find_places, find_quantities, parse_ref
+
+        doc = analysis.document
+        text = doc.text
+        thr = self.threshold if self.threshold is not None else self.model_.threshold
+        ref = parse_ref(doc.published)
+        entities = analysis.data.get("entities") if isinstance(analysis.data.get("entities"), list) else None
+        quotes = analysis.data.get("quotes") if isinstance(analysis.data.get("quotes"), list) else []
+        claims: list[dict[str, Any]] = []
+        spans = []
+        for s, e, p in scored:
+            if p < thr:
+                continue
+            cid = f"c{len(claims) + 1}"
+            dates = find_dates(text, s, e, ref)
+            taken = [(d["start"], d["end"]) for d in dates]
+            qty = find_quantities(text, s, e, taken)
+            taken += [(x["start"], x["end"]) for k in qty for x in qty[k]]
+            places = find_places(text, s, e)
+            taken += [(x["start"], x["end"]) for x in places]
+            actors = find_actors(text, s, e, taken, entities)
+            qids = [q["id"] for q in quotes if q["content"]["start"] < e and s < q["content"]["end"]]
+            rec = {
+                "id": cid,
+                "sentence": {"start": s, "end": e, "text": text[s:e]},
+                "score": round(p, 4),
+                "dates": dates,
+                "numbers": qty["numbers"],
+                "money": qty["money"],
+                "percentages": qty["percentages"],
+                "places": places,
+                "actors": actors,
+            }
+            if qids:
+                rec["quote_ids"] = qids
+            claims.append(rec)
+            spans.append(analysis.span(s, e, "claim", self.name, round(p, 4), claim_id=cid))
+            for key, label in (("dates", "claim-date"), ("numbers", "claim-number"), ("money", "claim-money"),
+                               ("percentages", "claim-percent"), ("places", "claim-place"), ("actors", "claim-actor")):
+                for x in rec[key]:
+                    attrs = {"claim_id": cid}
+                    for k in ("iso", "granularity", "value", "currency", "entity"):
+                        if x.get(k) is not None:
+                            attrs[k] = x[k]
+                    spans.append(analysis.span(x["start"], x["end"], label, self.name, None, **attrs))
+        analysis.data["claims"] = claims
+        analysis.add_spans(spans)
