@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-all install bench clean
+.PHONY: demo test test-all install system-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/narrascope analyze examples/peace-talks.txt
 
-test: $(VENV)/.installed
+# Chromium and PostgreSQL for the browser and PostgreSQL store tests (skipped when unavailable).
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: $(VENV)/.installed system-deps
 	$(BIN)/python -m pytest
 
 # Everything, including checks against ../shared/data (slow).
