@@ -129,14 +129,19 @@ def register(main: click.Group) -> None:
     @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped model folder).")
     @click.option("--news", default=None, type=click.Path(dir_okay=False), help="Hand-labelled news sentences (JSONL) for the transfer check.")
     @click.option("--seed", default=13, show_default=True, type=int)
-    def train_claims_cmd(data_dir, out_dir, news, seed):
+    @click.option("--c", "c_grid", multiple=True, type=float, help="Regularisation values to try (repeatable; default 0.5..16).")
+    @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20), help="Cross-validation folds.")
+    def train_claims_cmd(data_dir, out_dir, news, seed, c_grid, folds):
         """Train the check-worthy claim model (5-fold grouped CV, then fit on all) with its model card."""
         from ..training.claims import train_claims
 
         out = Path(out_dir) if out_dir else Path(__file__).resolve().parents[1] / "models" / "artifacts" / "claims"
         if news is None and DEFAULT_NEWS.is_file():
             news = DEFAULT_NEWS
-        train_claims(data_dir, out, news=news, seed=seed, log=lambda m: click.echo(m, err=True))
+        from ..training.claims import C_GRID
+
+        train_claims(data_dir, out, news=news, seed=seed, c_grid=tuple(c_grid) or C_GRID, folds=folds,
+                     log=lambda m: click.echo(m, err=True))
 
 
 __all__ = ["register", "format_quotes_table", "speaker_label"]

@@ -118,7 +118,16 @@ def cross_validate(texts, y, *, seed: int = 13, folds: int = 5, c_grid=C_GRID, l
     return {"best_c": best_c, "results": results, "n": len(y), "positives": int(y.sum())}
 
 
-def train_claims(data_dir: str | Path, out_dir: str | Path, *, news: str | Path | None = None, seed: int = 13, log=print) -> dict[str, Any]:
+def train_claims(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    news: str | Path | None = None,
+    seed: int = 13,
+    c_grid: tuple[float, ...] = C_GRID,
+    folds: int = 5,
+    log=print,
+) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
 
     from ..analyzers.claims import FEATURE_PARAMS, featurize
@@ -126,7 +135,7 @@ def train_claims(data_dir: str | Path, out_dir: str | Path, *, news: str | Path 
     t0 = time.time()
     texts, y = load_claimbuster(data_dir)
     log(f"{len(texts)} ClaimBuster sentences, {int(y.sum())} check-worthy")
-    cv = cross_validate(texts, y, seed=seed, log=log)
+    cv = cross_validate(texts, y, seed=seed, folds=folds, c_grid=tuple(c_grid), log=log)
     c = cv["best_c"]
     best = cv["results"][c]
     clf = LogisticRegression(C=c, max_iter=2000, solver="liblinear", random_state=seed)
@@ -146,7 +155,7 @@ def train_claims(data_dir: str | Path, out_dir: str | Path, *, news: str | Path 
         "n_train": len(texts),
         "n_positive": int(y.sum()),
         "cv": {
-            "folds": 5,
+            "folds": folds,
             "grouping": "identical normalised sentence text kept in one fold",
             "f1_mean": round(best["f1_mean"], 4),
             "f1_std": round(best["f1_std"], 4),
