@@ -66,8 +66,9 @@ def minhash(text: str) -> np.ndarray:
     sig = np.full(NUM_PERM, EMPTY, dtype=np.uint32)
     for i in range(0, len(sh), _CHUNK):
         x = sh[i : i + _CHUNK, None]
-        v = ((x * _A[None, :] + _B[None, :]) >> np.uint64(32)).astype(np.uint32)
-        np.minimum(sig, v.min(axis=0), out=sig)
+        # the top 32 bits of the minimum are the minimum of the top 32 bits
+        v = ((x * _A[None, :] + _B[None, :]).min(axis=0) >> np.uint64(32)).astype(np.uint32)
+        np.minimum(sig, v, out=sig)
     return sig
 
 

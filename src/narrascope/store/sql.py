@@ -54,6 +54,21 @@ def day_and_week(published: str | None) -> tuple[str | None, str | None]:
     return d.isoformat(), (d - timedelta(days=d.weekday())).isoformat()
 
 
+def sort_key(published: str | None) -> str:
+    """A text key that orders publications in time: UTC ``YYYY-MM-DDTHH:MM:SS`` ("" when unknown)."""
+    if not published:
+        return ""
+    s = str(published).strip()
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)
+    except ValueError:
+        day, _ = day_and_week(s)
+        return f"{day}T00:00:00" if day else ""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.replace(microsecond=0).isoformat()
+
+
 def _entity_name(e: dict) -> str | None:
     for key in ("name", "canonical", "text", "label", "entity"):
         v = e.get(key)
@@ -72,8 +87,8 @@ def _role_name(r: Any) -> str | None:
     return None
 
 
-def entity_rows(doc_id: str, data: dict) -> list[tuple]:
-    """``(doc_id, entity, main_role, fine_role, score)`` rows from ``data["entities"]``, read generically."""
+def entity_rows(doc_id: str, data: dict, source: str | None = None) -> list[tuple]:
+    """``(doc_id, entity, main_role, fine_role, score, source)`` rows from ``data["entities"]``, read generically."""
     ents = data.get("entities")
     if isinstance(ents, dict):
         ents = ents.get("entities", ents.get("items", list(ents.values())))
@@ -95,7 +110,7 @@ def entity_rows(doc_id: str, data: dict) -> list[tuple]:
             if fname:
                 fs = fr.get("score") if isinstance(fr, dict) else None
                 rows.setdefault((doc_id, name, main, fname), float(fs) if isinstance(fs, (int, float)) else score)
-    return [k + (v,) for k, v in rows.items()]
+    return [k + (v, source) for k, v in rows.items()]
 
 
 def prepare(analysis: Analysis, versions: dict[str, str] | None, stored_at: str) -> Prepared:
@@ -138,13 +153,14 @@ def prepare(analysis: Analysis, versions: dict[str, str] | None, stored_at: str)
             week,
             language,
             len(doc.text),
+            sort_key(doc.published),
             doc.text,
             body,
             json.dumps(merged, sort_keys=True),
             stored_at,
         ),
-        labels=[k + tuple(v) for k, v in labels.items()],
-        entities=entity_rows(doc_id, d.get("data") or {}),
+        labels=[k + tuple(v) + (doc.source, day, week) for k, v in labels.items()],
+        entities=entity_rows(doc_id, d.get("data") or {}, doc.source),
         signature=dedup.signature_bytes(doc.text),
         sighting=(doc_id, doc.id or "", doc.source or "", doc.url or "", doc.published, stored_at),
     )
@@ -249,15 +265,15 @@ class SQLStore(Store):
     # ---- writing -----------------------------------------------------------------------
     _INSERT_DOC = (
         "INSERT INTO documents (id, external_id, title, url, source, published, day, week, language,"
-        " n_chars, text, analysis, versions, stored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " n_chars, sort_key, text, analysis, versions, stored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT (id) DO NOTHING"
     )
     _INSERT_LABEL = (
-        "INSERT INTO labels (doc_id, kind, task, label, score, n) VALUES (?,?,?,?,?,?)"
+        "INSERT INTO labels (doc_id, kind, task, label, score, n, source, day, week) VALUES (?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT DO NOTHING"
     )
     _INSERT_ENTITY = (
-        "INSERT INTO entity_roles (doc_id, entity, main_role, fine_role, score) VALUES (?,?,?,?,?)"
+        "INSERT INTO entity_roles (doc_id, entity, main_role, fine_role, score, source) VALUES (?,?,?,?,?,?)"
         " ON CONFLICT DO NOTHING"
     )
     _INSERT_SIG = "INSERT INTO minhash (doc_id, sig) VALUES (?,?) ON CONFLICT DO NOTHING"
@@ -421,13 +437,11 @@ class SQLStore(Store):
             where.append("d.day <= ?")
             params.append(dt)
         if narrative:
-            where.append(
-                "EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND l.kind = 'label' AND l.task LIKE ? AND l.label = ?)"
-            )
-            params += [NARRATIVE, narrative]
+            where.append("d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task LIKE ? AND l.kind = 'label')")
+            params += [narrative, NARRATIVE]
         if technique:
-            where.append("EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND l.task LIKE ? AND l.label = ?)")
-            params += [TECHNIQUE, technique]
+            where.append("d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task LIKE ?)")
+            params += [technique, TECHNIQUE]
         return where, params
 
     def list_documents(
@@ -438,7 +452,7 @@ class SQLStore(Store):
         if not isinstance(offset, int) or offset < 0:
             raise ConfigError(f"offset must be a non-negative integer, got {offset!r}", where="offset")
         where, params = self._filters(source, date_from, date_to, narrative, technique)
-        from_sql, from_params, order, snippet = "documents d", [], "d.published IS NULL, d.published DESC, d.stored_at DESC, d.id", "NULL"
+        from_sql, from_params, order, snippet = "documents d", [], "d.sort_key DESC, d.id DESC", "NULL"
         if q and q.strip():
             fts = self._fts(q)
             if fts is None:  # nothing searchable in the query
@@ -489,15 +503,19 @@ class SQLStore(Store):
 
     def stats_labels(self, task_contains: str, by: str = "source", *, label_kind: str | None = None, **filters):
         g = self._group(by)
+        unknown = set(filters) - {"source", "date_from", "date_to"}
+        if unknown:
+            raise ConfigError(f"statistics filter by source, date_from and date_to only, not {sorted(unknown)}")
         where, params = self._filters(**filters)
         group_where = (" WHERE " + " AND ".join(where)) if where else ""
         totals = {r[0]: int(r[1]) for r in self._all(f"SELECT {g}, COUNT(*) FROM documents d{group_where} GROUP BY {g}", params)}
-        lw = ["l.task LIKE ?"] + (["l.kind = ?"] if label_kind else []) + where
+        # labels carry source/day/week copies, so no join: alias the labels table as d for the filters
+        lw = ["d.task LIKE ?"] + (["d.kind = ?"] if label_kind else []) + where
         lp = [f"%{task_contains}%"] + ([label_kind] if label_kind else []) + params
         rows = []
         for grp, task, label, n in self._all(
-            f"SELECT {g}, l.task, l.label, COUNT(DISTINCT l.doc_id) FROM labels l JOIN documents d ON d.id = l.doc_id"
-            f" WHERE {' AND '.join(lw)} GROUP BY {g}, l.task, l.label",
+            f"SELECT {g}, d.task, d.label, COUNT(DISTINCT d.doc_id) FROM labels d"
+            f" WHERE {' AND '.join(lw)} GROUP BY {g}, d.task, d.label",
             lp,
         ):
             tot = totals.get(grp, 0)
@@ -523,11 +541,11 @@ class SQLStore(Store):
         ]
 
     def entity_roles(self, *, source=None, limit=None):
-        where, params = ("WHERE d.source = ?", [source]) if source else ("", [])
+        where, params = ("WHERE e.source = ?", [source]) if source else ("", [])
         sql = (
-            "SELECT e.entity, e.main_role, e.fine_role, d.source, COUNT(DISTINCT e.doc_id) AS n"
-            f" FROM entity_roles e JOIN documents d ON d.id = e.doc_id {where}"
-            " GROUP BY e.entity, e.main_role, e.fine_role, d.source ORDER BY n DESC, e.entity, e.main_role, e.fine_role"
+            "SELECT e.entity, e.main_role, e.fine_role, e.source, COUNT(DISTINCT e.doc_id) AS n"
+            f" FROM entity_roles e {where}"
+            " GROUP BY e.entity, e.main_role, e.fine_role, e.source ORDER BY n DESC, e.entity, e.main_role, e.fine_role"
         )
         if limit is not None:
             sql += " LIMIT ?"
@@ -585,7 +603,7 @@ class SQLStore(Store):
                 for ext, src, url, pub, first_seen in seen:
                     entries.append({"id": d, "external_id": ext or None, "title": meta.get(d, {}).get("title"),
                                     "source": src or None, "url": url or None, "published": pub, "_seen": first_seen or ""})
-            entries.sort(key=lambda e: (e["published"] is None, _sortable(e["published"]), e["_seen"], e["id"], e["source"] or ""))
+            entries.sort(key=lambda e: (sort_key(e["published"]) == "", sort_key(e["published"]), e["_seen"], e["id"], e["source"] or ""))
             first = entries[0]
             copies = {}
             for e in entries:
@@ -607,7 +625,7 @@ class SQLStore(Store):
                 "earliest_published": first["published"],
                 "documents": entries,
             })
-        clusters.sort(key=lambda c: (-c["size"], c["earliest_published"] is None, _sortable(c["earliest_published"]), c["earliest"]))
+        clusters.sort(key=lambda c: (-c["size"], sort_key(c["earliest_published"]) == "", sort_key(c["earliest_published"]), c["earliest"]))
         for i, c in enumerate(clusters, 1):
             c["cluster"] = i
         clusters = [{"cluster": c.pop("cluster"), **c} for c in clusters]
@@ -693,11 +711,6 @@ class SQLStore(Store):
             "label_tasks": self.label_tasks(),
             "migrations": [m["name"] for m in self.migrations()],
         }
-
-
-def _sortable(published: str | None) -> str:
-    """Publication strings compare as UTC-ish ISO text; a missing date sorts last (by the caller)."""
-    return (published or "").replace("T", " ")
 
 
 def _chunks(it: Iterator, n: int) -> Iterator[list]:

@@ -27,6 +27,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 week TEXT,
                 language TEXT,
                 n_chars INTEGER NOT NULL,
+                sort_key TEXT NOT NULL,
                 text TEXT NOT NULL,
                 analysis TEXT NOT NULL,
                 versions TEXT NOT NULL,
@@ -36,7 +37,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX documents_source_day ON documents(source, day)",
             "CREATE INDEX documents_day ON documents(day)",
             "CREATE INDEX documents_week ON documents(week)",
-            "CREATE INDEX documents_order ON documents(published, stored_at)",
+            "CREATE INDEX documents_order ON documents(sort_key, id)",
+            "CREATE INDEX documents_source_order ON documents(source, sort_key)",
         ],
     ),
     (
@@ -49,9 +51,13 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 label TEXT NOT NULL,
                 score REAL,
                 n INTEGER NOT NULL DEFAULT 1,
+                source TEXT,
+                day TEXT,
+                week TEXT,
                 PRIMARY KEY (doc_id, kind, task, label)
             )""",
-            "CREATE INDEX labels_task_label ON labels(task, label, doc_id)",
+            "CREATE INDEX labels_label ON labels(label, task, doc_id)",
+            "CREATE INDEX labels_task ON labels(task, kind)",
         ],
     ),
     (
@@ -62,6 +68,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 entity TEXT NOT NULL,
                 main_role TEXT NOT NULL,
                 fine_role TEXT NOT NULL DEFAULT '',
+                source TEXT,
                 score REAL,
                 PRIMARY KEY (doc_id, entity, main_role, fine_role)
             )""",
