@@ -1,6 +1,7 @@
 """The web UI in a real browser: Debian's Chromium driven by Playwright against the real server.
 
-Skipped (with the reason) when /usr/bin/chromium or the playwright package is missing. The browser
+Skipped (with the reason) when /usr/bin/chromium or the playwright package is missing -- unless
+``NARRASCOPE_REQUIRE_BROWSER=1`` (set it in CI), which makes that a failure. The browser
 is the system one (``executable_path``); nothing is downloaded. Screenshots go to
 ``tmp/artifacts/`` (or ``$NARRASCOPE_TEST_ARTIFACTS``).
 """
@@ -44,9 +45,15 @@ document.addEventListener('securitypolicyviolation', e => window.__violations.pu
 
 @pytest.fixture(scope="module")
 def browser():
+    required = os.environ.get("NARRASCOPE_REQUIRE_BROWSER") == "1"  # CI sets it: fail instead of skipping
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium); browser tests skipped")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium, or scripts/install-system-deps.sh)"
+        pytest.fail(reason) if required else pytest.skip(reason)
+    try:
+        from playwright import sync_api
+    except ImportError:
+        reason = "the playwright package is not installed (pip install -e '.[test]')"
+        pytest.fail(reason) if required else pytest.skip(reason)
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

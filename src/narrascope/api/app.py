@@ -43,7 +43,7 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 TOKEN_ENV = "NARRASCOPE_API_TOKEN"
 DB_ENV = "NARRASCOPE_DB"
 MAX_PAGE = 200
-CACHE_SECONDS = 30.0
+CACHE_SECONDS = 300.0
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -102,7 +102,8 @@ class _Runtime:
         self._pipeline = pipeline
         self._pipeline_lock = threading.Lock()
         self._store = None
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._cache: dict[str, tuple[float, Any, Any]] = {}  # key -> (time, corpus stamp, value)
+        self._jobs: dict[str, threading.Thread] = {}
         self._cache_lock = threading.Lock()
 
     # store ----------------------------------------------------------------------------------
@@ -128,16 +129,51 @@ class _Runtime:
             self._store.close()
             self._store = None
 
+    def _stamp(self) -> Any:
+        """Changes whenever the corpus changes (the document count; ingest also clears the cache)."""
+        return self.store.count_documents()
+
     def cached(self, key: str, fn: Callable[[], Any]) -> Any:
-        now = time.monotonic()
+        """``fn()`` computed once per corpus state (and at most every CACHE_SECONDS)."""
+        now, stamp = time.monotonic(), self._stamp()
         with self._cache_lock:
             hit = self._cache.get(key)
-            if hit and now - hit[0] < CACHE_SECONDS:
-                return hit[1]
+            if hit and hit[1] == stamp and now - hit[0] < CACHE_SECONDS:
+                return hit[2]
         value = fn()
         with self._cache_lock:
-            self._cache[key] = (now, value)
+            self._cache[key] = (now, stamp, value)
         return value
+
+    def background(self, key: str, fn: Callable[[], Any], wait: float = 1.5) -> tuple[bool, Any]:
+        """Like :meth:`cached` for slow work (e.g. duplicate clustering of a big corpus): computed in
+        a thread; waits up to ``wait`` seconds, then answers ``(False, stale value or None)``."""
+        now, stamp = time.monotonic(), self._stamp()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit and hit[1] == stamp and now - hit[0] < CACHE_SECONDS:
+                return True, hit[2]
+            job = self._jobs.get(key)
+            if job is None or not job.is_alive():
+
+                def run():
+                    try:
+                        value = fn()
+                    except Exception:  # noqa: BLE001 - logged; the page says it is not ready
+                        log.exception("background computation %s failed", key)
+                        return
+                    with self._cache_lock:
+                        self._cache[key] = (time.monotonic(), stamp, value)
+
+                job = threading.Thread(target=run, name=f"narrascope-{key}", daemon=True)
+                self._jobs[key] = job
+                job.start()
+        job.join(wait)
+        with self._cache_lock:
+            hit = self._cache.get(key)
+        if hit and hit[1] == stamp:
+            return True, hit[2]
+        return False, hit[2] if hit else None
 
     def invalidate(self) -> None:
         with self._cache_lock:
@@ -666,7 +702,7 @@ def create_app(
     ):
         """Clusters ``{cluster, size, sources, earliest, documents}``, biggest first; the earliest
         publication is marked."""
-        clusters = rt.store.duplicate_clusters(threshold=threshold, min_size=min_size)
+        clusters = rt.cached(f"duplicates:{threshold}:{min_size}", lambda: rt.store.duplicate_clusters(threshold=threshold, min_size=min_size))
         if wants_html(request):
             return render(request, "duplicates.html", page="duplicates", clusters=[_cluster_view(c) for c in clusters])
         return json_response({"threshold": threshold, "clusters": clusters})
@@ -712,7 +748,7 @@ def create_app(
             }
 
         by, chart_data = rt.cached("charts", charts)
-        clusters = rt.cached("clusters", lambda: store.duplicate_clusters())[:8]
+        clusters_ready, clusters = rt.background("clusters", lambda: store.duplicate_clusters())
         rows, _ = store.list_documents(limit=10)
         return render(
             request,
@@ -724,7 +760,8 @@ def create_app(
             f={"q": None, "source": None, "narrative": None, "technique": None, "date_from": None, "date_to": None},
             facets=facets(),
             items=[dict(r, top_labels=top_labels(r)) for r in rows],
-            clusters=[_cluster_view(c) for c in clusters],
+            clusters=[_cluster_view(c) for c in (clusters or [])[:8]],
+            clusters_ready=clusters_ready,
         )
 
     @app.get("/health", tags=["meta"], summary="Liveness and store summary")
