@@ -62,6 +62,10 @@ def peace_analysis(pipeline: Pipeline) -> Analysis:
         Label("URW: Blaming the war on others", 0.82, "narratives", [_find(t, "the rebels broke the truce", "URW: Blaming the war on others", "narratives")]),
         Label("URW: Talks are futile", 0.41, "narratives", [_find(t, "harbour talks stalled", "URW: Talks are futile", "narratives")]),
     ])
+    a.data["entities"] = [
+        {"name": "Minister Ivanova", "main_role": "Protagonist", "fine_roles": ["Guardian"]},
+        {"name": "the rebels", "main_role": "Antagonist", "fine_roles": ["Instigator"]},
+    ]
     a.versions.update({"techniques": "t1", "roles": "r1", "narratives": "n1"})
     return a
 

@@ -176,7 +176,9 @@ def test_stats_endpoints_count_documents(server):
     assert weekly["by"] == "week" and all(len(r["group"]) == 10 for r in weekly["rows"])
     tech = {(r["group"], r["label"]) for r in server.get("/stats/techniques").json()["rows"]}
     assert ("Harbour Herald", "Name_Calling") in tech
-    assert server.get("/stats/entities").json()["rows"] == []  # no entity analyzer ran
+    roles = {(r["entity"], r["main_role"], r["fine_role"], r["source"]): r["documents"] for r in server.get("/stats/entities").json()["rows"]}
+    assert roles[("Minister Ivanova", "Protagonist", "", "Harbour Herald")] == 1
+    assert ("the rebels", "Antagonist", "Instigator", "Harbour Herald") in roles
 
 
 def test_duplicates_marks_the_earliest_publication(server):

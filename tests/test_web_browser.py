@@ -100,6 +100,8 @@ def test_dashboard_search_and_article_highlights(page, site):
     assert page.locator("svg.line-chart polyline").count() >= 2  # narratives over time
     assert page.locator("svg.bar-chart rect").count() >= 3  # by source
     assert "Heating levy approved (Valley Voice)" in page.locator("ol.clusters").inner_text()
+    roles = page.locator("figure.roles tbody tr").all_inner_texts()
+    assert any("Minister Ivanova" in r and "Protagonist" in r and "Harbour Herald" in r for r in roles)
     shot(page, "dashboard.png")
 
     # search from the header box

@@ -749,6 +749,7 @@ def create_app(
 
         by, chart_data = rt.cached("charts", charts)
         clusters_ready, clusters = rt.background("clusters", lambda: store.duplicate_clusters())
+        roles = rt.cached("roles", lambda: _role_table(store.entity_roles()))
         rows, _ = store.list_documents(limit=10)
         return render(
             request,
@@ -762,6 +763,7 @@ def create_app(
             items=[dict(r, top_labels=top_labels(r)) for r in rows],
             clusters=[_cluster_view(c) for c in (clusters or [])[:8]],
             clusters_ready=clusters_ready,
+            roles=roles,
         )
 
     @app.get("/health", tags=["meta"], summary="Liveness and store summary")
@@ -784,3 +786,20 @@ def _cluster_view(c: dict[str, Any]) -> dict[str, Any]:
         "earliest": earliest,
         "members": docs,
     }
+
+
+def _role_table(rows: list[dict[str, Any]], k: int = 15) -> list[dict[str, Any]]:
+    """Main-role rows of ``Store.entity_roles`` summed over sources: entity, role, documents, sources."""
+    agg: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        if r.get("fine_role"):
+            continue
+        key = (str(r.get("entity")), str(r.get("main_role")))
+        a = agg.setdefault(key, {"entity": key[0], "role": key[1], "documents": 0, "sources": {}})
+        a["documents"] += int(r.get("documents") or 0)
+        src = r.get("source") or "?"
+        a["sources"][src] = a["sources"].get(src, 0) + int(r.get("documents") or 0)
+    out = sorted(agg.values(), key=lambda a: (-a["documents"], a["entity"], a["role"]))[:k]
+    for a in out:
+        a["sources"] = sorted(a["sources"].items(), key=lambda kv: (-kv[1], kv[0]))
+    return out

@@ -47,7 +47,7 @@ def line_chart(
     if not xs or not data:
         return None
     names = top_series(data, k)
-    left, right, top, bottom = 40, 10, 10, 40
+    left, right, top, bottom = 40, 24, 10, 40
     pw, ph = width - left - right, height - top - bottom
     ymax = _nice_max(max((data[n].get(x, 0.0) for n in names for x in xs), default=0.0))
     step = pw / max(1, len(xs) - 1)
