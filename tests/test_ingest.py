@@ -164,3 +164,26 @@ def test_export_writes_csv_jsonl_and_parquet_without_row_caps(tmp_path):
     assert pq.read_table(out).num_rows == 0
     r = invoke("export", "--db", db, "--format", "parquet")
     assert r.exit_code != 0
+
+
+def test_export_by_gives_the_prevalence_and_entity_role_tables(tmp_path):
+    from narrascope.document import Analysis, Document, Label, Span
+
+    db = tmp_path / "c.db"
+    with open_store(str(db)) as s:
+        docs = []
+        for i, (src, day, narr) in enumerate([("a", "2024-05-06", "N1"), ("a", "2024-05-07", "N2"), ("b", "2024-05-14", "N1")]):
+            a = Analysis(document=Document.create(article(500 + i), source=src, published=day))
+            a.add_labels("narratives", [Label(narr, 0.9, "narratives", [Span(0, 4, narr, "narratives")])])
+            a.data["entities"] = [{"name": "Mayor Lind", "main_role": "Protagonist"}]
+            docs.append(a)
+        s.add_analyses(docs)
+    r = invoke("export", "--db", db, "--what", "narratives", "--by", "week", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.output)))
+    assert [(x["group"], x["label"], x["documents"], x["share"]) for x in rows] == [
+        ("2024-05-06", "N1", "1", "0.5"), ("2024-05-06", "N2", "1", "0.5"), ("2024-05-13", "N1", "1", "1.0")]
+    r = invoke("export", "--db", db, "--what", "entities", "--by", "source", "--format", "jsonl")
+    got = [json.loads(x) for x in r.output.splitlines()]
+    assert got == [{"entity": "Mayor Lind", "main_role": "Protagonist", "fine_role": "", "source": "a", "documents": 2},
+                   {"entity": "Mayor Lind", "main_role": "Protagonist", "fine_role": "", "source": "b", "documents": 1}]
+    assert invoke("export", "--db", db, "--what", "documents", "--by", "week").exit_code != 0

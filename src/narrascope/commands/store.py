@@ -90,16 +90,29 @@ def register(main: click.Group) -> None:
                   default="documents", show_default=True, help="Which table to export.")
     @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
     @click.option("--output", "-o", default="-", show_default=True, help="Output file ('-' = stdout; Parquet needs a file).")
+    @click.option("--by", type=click.Choice(["source", "day", "week"]), default=None,
+                  help="Aggregate: narratives/techniques prevalence per source/day/week; entities: role table per source.")
     @click.option("--source", default=None, help="Only documents from this source.")
     @click.option("--date-from", default=None, help="Only documents published on/after YYYY-MM-DD.")
     @click.option("--date-to", default=None, help="Only documents published on/before YYYY-MM-DD.")
-    def export(db, what, fmt, output, source, date_from, date_to):
-        """Export documents, label/technique/narrative rows, entity roles or duplicate clusters (no row cap)."""
-        from ..store.export import write_rows
+    def export(db, what, fmt, output, by, source, date_from, date_to):
+        """Export documents, label/technique/narrative rows, entity roles or duplicate clusters (no row cap).
+
+        Without --by, one row per document (documents) or per document and label (narratives,
+        techniques, labels, entities); with --by, the aggregated prevalence / entity-role tables.
+        """
+        from ..errors import ConfigError
+        from ..store.export import columns_for, write_rows
 
         filters = {"source": source, "date_from": date_from, "date_to": date_to}
+        if what == "entities" and by:
+            filters = {"source": source}
+            if date_from or date_to:
+                raise ConfigError("the entity-role table (--by source) has no date filter", where="--date-from/--date-to")
+        if what == "duplicates" and (by or source or date_from or date_to):
+            raise ConfigError("duplicates are exported whole", where="--by/--source/--date-from/--date-to")
         with _open(db, create=False) as store:
-            rows = store.export_rows(what, **filters) if what != "duplicates" else store.export_rows(what)
-            n = write_rows(rows, what, fmt, output)
+            rows = store.export_rows(what, by=by, **filters) if what != "duplicates" else store.export_rows(what)
+            n = write_rows(rows, columns_for(what, by), fmt, output)
         if output != "-":
             click.echo(f"wrote {n} {what} row(s) to {output}", err=True)

@@ -234,13 +234,16 @@ class Store:
         """
         raise NotImplementedError
 
-    def export_rows(self, what: str, **filters) -> Iterator[dict[str, Any]]:
+    def export_rows(self, what: str, by: str | None = None, **filters) -> Iterator[dict[str, Any]]:
         """Stream rows for export (no row cap): ``what`` in :data:`EXPORTS`.
 
-        documents: one row per document (metadata, labels as JSON text, no analysis body);
+        documents: one row per document (metadata, text, top labels as JSON text);
         narratives/techniques: one row per (document, task, label, score); labels: every label
         and span row; entities: one row per (document, entity, main_role, fine_role);
-        duplicates: one row per clustered document.
+        duplicates: one row per clustered publication. With ``by`` ("source"/"day"/"week"),
+        narratives/techniques export the prevalence table (rows of :meth:`stats_narratives`) and
+        entities (``by="source"``) the entity-role table (rows of :meth:`entity_roles`).
+        ``filters``: ``source``, ``date_from``, ``date_to``.
         """
         raise NotImplementedError
 

@@ -35,6 +35,17 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 COLUMNS["narratives"] = COLUMNS["labels"]
 COLUMNS["techniques"] = COLUMNS["labels"]
+COLUMNS["prevalence"] = {
+    "group": "str", "task": "str", "label": "str", "documents": "int", "group_documents": "int", "share": "float",
+}
+COLUMNS["entity_roles"] = {"entity": "str", "main_role": "str", "fine_role": "str", "source": "str", "documents": "int"}
+
+
+def columns_for(what: str, by: str | None) -> str:
+    """The column set of an export: per-row tables, or the aggregated ones when ``by`` is given."""
+    if by is None:
+        return what
+    return "entity_roles" if what == "entities" else "prevalence"
 
 
 @contextmanager
@@ -47,7 +58,7 @@ def _text_out(output: str | Path | None):
 
 
 def write_rows(rows: Iterable[dict[str, Any]], what: str, fmt: str, output: str | Path | None) -> int:
-    """Write ``rows`` (from ``Store.export_rows(what)``) to ``output``; returns the row count."""
+    """Write ``rows`` (from ``Store.export_rows``) to ``output``; ``what`` names a :data:`COLUMNS` set."""
     if fmt not in FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}", where="--format")
     cols = list(COLUMNS[what])

@@ -121,7 +121,9 @@ def prepare(analysis: Analysis, versions: dict[str, str] | None, stored_at: str)
     merged = dict(versions or {})
     merged.update(d.get("versions") or {})
     d["versions"] = merged
-    body = json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+    # the text is stored once, in documents.text; get() puts it back into the analysis
+    body = json.dumps({**d, "document": {k: v for k, v in d["document"].items() if k != "text"}},
+                      ensure_ascii=False, separators=(",", ":"))
     day, week = day_and_week(doc.published)
     language = d.get("language")
     labels: dict[tuple, list] = {}
@@ -390,18 +392,14 @@ class SQLStore(Store):
         return int(self._one("SELECT COUNT(*) FROM documents")[0])
 
     def get(self, doc_id: str) -> dict[str, Any]:
-        row = self._one(
-            "SELECT id, external_id, analysis, stored_at, day, week FROM documents WHERE id = ?", (doc_id,)
-        )
+        cols = "id, external_id, analysis, stored_at, day, week, text"
+        row = self._one(f"SELECT {cols} FROM documents WHERE id = ?", (doc_id,))
         if row is None:
-            row = self._one(
-                "SELECT id, external_id, analysis, stored_at, day, week FROM documents WHERE external_id = ?"
-                " ORDER BY stored_at, id LIMIT 1",
-                (doc_id,),
-            )
+            row = self._one(f"SELECT {cols} FROM documents WHERE external_id = ? ORDER BY stored_at, id LIMIT 1", (doc_id,))
         if row is None:
             raise NotFoundError(f"no stored document with id {doc_id!r}", hint="list documents to find an id")
         d = json.loads(row[2])
+        d["document"]["text"] = row[6]
         d.update(id=row[0], external_id=row[1], stored_at=row[3], day=row[4], week=row[5])
         d["sightings"] = [
             {"external_id": r[0] or None, "source": r[1] or None, "url": r[2] or None, "published": r[3], "first_seen": r[4]}
@@ -633,9 +631,21 @@ class SQLStore(Store):
         return clusters
 
     # ---- export -------------------------------------------------------------------------
-    def export_rows(self, what: str, **filters):
+    def export_rows(self, what: str, by: str | None = None, **filters):
         if what not in EXPORTS:
             raise ConfigError(f"what must be one of {', '.join(EXPORTS)}, got {what!r}", where="--what")
+        if by is not None:
+            if what in ("narratives", "techniques"):
+                stats = self.stats_narratives if what == "narratives" else self.stats_techniques
+                return iter(stats(by=by, **filters))
+            if what == "entities" and by == "source":
+                if set(filters) - {"source"} and any(v for k, v in filters.items() if k != "source"):
+                    raise ConfigError("the entity-role table filters by source only", where="--date-from/--date-to")
+                return iter(self.entity_roles(source=filters.get("source")))
+            raise ConfigError(
+                f"--by applies to narratives/techniques (source, day, week) and entities (source), not {what} by {by}",
+                where="--by",
+            )
         where, params = self._filters(**filters)
         wsql = (" AND " + " AND ".join(where)) if where else ""
         if what == "documents":
