@@ -370,6 +370,8 @@ def _classify_np(text: str, toks: list[tuple[int, int, str]]) -> _NP | None:
     lead = [w for w in words if w.lower() not in ("the", "a", "an")]
     person_run = [t[2] for t in name_toks]
     is_person = bool(person_run) and not any(w in _ORG_WORDS or w.rstrip("’'s") in _ORG_WORDS or w in _PLACES_AS_ACTORS for w in person_run)
+    if is_person and i > 0 and words[i - 1].lower() in ("of", "for", "and"):
+        is_person = False  # "Institute for the Study of War": the tail of an organisation name
     if not is_person and any(w in _ORG_WORDS or w.rstrip("’'s") in _ORG_WORDS for w in words) or (
         len(lead) == 1 and lead[0] in _PLACES_AS_ACTORS
     ):
@@ -426,10 +428,10 @@ def _np_left(text: str, lo: int, hi: int, *, allow_parenthetical: bool = True) -
             break
         elif w in _FUNCTION_WORDS and w not in ("The", "A", "An", "His", "Her", "Its", "Their"):
             break
-        elif _is_cap(w) or lw in ROLE_WORDS or lw in _GENERIC_HEADS or lw in ("of", "the", "a", "an", "one", "in", "from", "senior", "top", "his", "her", "its", "their", "government", "former", "european", "western", "russian", "ukrainian") or w in ("-",):
+        elif _is_cap(w) or lw in ROLE_WORDS or lw in _GENERIC_HEADS or lw in ("of", "for", "the", "a", "an", "one", "in", "from", "senior", "top", "his", "her", "its", "their", "government", "former", "european", "western", "russian", "ukrainian") or w in ("-",):
             if lw in ("the", "a", "an", "one", "his", "her", "its", "their"):
                 run.insert(0, toks[k])
-                if k > 0 and toks[k - 1][2].lower() in ("of", "in", "from", "at"):
+                if k > 0 and toks[k - 1][2].lower() in ("of", "in", "from", "at", "for"):
                     k -= 1
                     continue
                 break
@@ -529,6 +531,13 @@ class _Registry:
                         continue
             self.ent_mentions.sort()
         self._scan()
+        for ent in entities or []:
+            if str(ent.get("type") or "").lower() in ("person", "per") and ent.get("mentions"):
+                try:
+                    first = min(int(m["start"]) for m in ent["mentions"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+                self.add_person(str(ent.get("name")), first)
 
     def _scan(self) -> None:
         """Person names: the trailing run of >= 2 capitalised words of a capitalised sequence that
@@ -597,10 +606,13 @@ class _Registry:
         return out
 
     def entity_at(self, s: int, e: int) -> str | None:
-        for ms, me, name, _t in self.ent_mentions:
-            if ms < e and s < me:
-                return name
-        return None
+        """The entity whose mention covers most of [s, e) (at least half of it), if any."""
+        best, best_ov = None, 0
+        for ms, me, name, etype in self.ent_mentions:
+            ov = min(e, me) - max(s, ms)
+            if ov > best_ov and ov * 2 >= (e - s) and etype not in ("gpe", "loc", "location", "place"):
+                best, best_ov = name, ov
+        return best
 
     def expand(self, name: str, pos: int) -> str:
         """'Peskov' -> 'Dmitry Peskov' when a fuller form of the same name appears in the article."""
@@ -917,8 +929,10 @@ class QuotesAnalyzer(Analyzer):
             rest = text[np.end : ue]
             if re.match(r"\s*,", rest):
                 cs, ce = _trim_content(text, np.end, ue)
+            elif re.fullmatch(r"[\s.!?;:)\]\"'”’»]*", rest) and re.search(r",\s*$", text[us : m.start()]):
+                cs, ce = _trim_content(text, us, m.start())  # "CONTENT, according to X."
             else:
-                cs, ce = _trim_content(text, us, m.start())
+                continue  # "which according to ESA works like ...": not a reported statement
             if ce - cs > 3:
                 q = _Quote("indirect", [(cs, ce)], cue, np)
                 out.append(q)
