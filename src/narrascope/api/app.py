@@ -774,6 +774,20 @@ def create_app(
             info["backend"] = getattr(rt.store, "backend", None)
         return json_response(info)
 
+    def openapi_schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+                "type": "http",
+                "scheme": "bearer",
+                "description": f"the server's {TOKEN_ENV}",
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi_schema
     return app
 
 

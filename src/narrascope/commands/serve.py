@@ -32,4 +32,6 @@ def register(main: click.Group) -> None:
         app = create_app(db, pipeline=pipeline, max_chars=max_chars, create=create)
         token = "enabled (bearer token from " + TOKEN_ENV + ")" if os.environ.get(TOKEN_ENV) else f"disabled (set {TOKEN_ENV} to enable)"
         click.echo(f"narrascope: serving {db} on http://{host}:{port}/  (POST /documents: {token})", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"narrascope: warning: listening on {host}: the UI and read API have no login; anyone who reaches this port can read the corpus", err=True)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug", server_header=False)
