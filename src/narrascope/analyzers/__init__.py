@@ -14,6 +14,7 @@ REGISTRY: dict[str, str] = {
     "language": "narrascope.analyzers.language:LanguageAnalyzer",
     "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
     "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
+    "narratives": "narrascope.analyzers.narratives:NarrativesAnalyzer",
 }
 
 

@@ -1,0 +1,206 @@
+"""Narrative commands (SemEval-2025 Task 10, subtasks 2 and 3).
+
+- ``narrascope predict semeval2025-narratives --input DIR --output FILE``: every ``*.txt`` in DIR
+  -> ``id<TAB>narratives(;)<TAB>subnarratives(;)`` (ids are the file names, as in the task);
+- ``narrascope predict semeval2025-explanations --input DIR --dominant FILE --output FILE``: for each
+  line ``id<TAB>narrative<TAB>subnarrative`` of the dominant-narrative file -> ``id<TAB>explanation``;
+- ``narrascope evaluate semeval2025-narratives --gold FILE --pred FILE``: official F1 coarse/fine
+  (mean and standard deviation over documents);
+- ``narrascope train narratives --data DIR [--out DIR]``: cross-validate, then train and save.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _txt_files(input_dir: str) -> list[Path]:
+    from ..errors import InputError
+
+    d = Path(input_dir)
+    if not d.is_dir():
+        raise InputError("--input must be a folder of .txt articles", where=input_dir)
+    files = sorted(p for p in d.glob("*.txt") if p.is_file())
+    if not files:
+        raise InputError("no *.txt files in this folder", where=input_dir, hint="point --input at raw-documents/")
+    return files
+
+
+def _read(path: Path):
+    from ..readers import ReadOptions
+    from ..readers.txt import read
+
+    return next(iter(read(path, ReadOptions())))
+
+
+def _write_atomic(output: str, lines: list[str]) -> None:
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".partial")
+    tmp.write_text("".join(lines), encoding="utf-8")
+    tmp.replace(out)
+
+
+def predict_narratives_dir(input_dir: str, model_dir: str | None = None, batch_size: int = 32):
+    """Yield (file name, narratives, subnarratives) for every article; failures as (name, None, error)."""
+    from ..analyzers.narratives import NarrativesAnalyzer
+    from ..document import Analysis
+    from ..errors import NarrascopeError
+
+    analyzer = NarrativesAnalyzer(model_dir=model_dir).load()
+    files = _txt_files(input_dir)
+    for start in range(0, len(files), batch_size):
+        batch = []
+        for p in files[start : start + batch_size]:
+            try:
+                batch.append((p, Analysis(document=_read(p))))
+            except NarrascopeError as e:
+                yield p.name, None, str(e)
+        analyzer.pipe([a for _, a in batch])
+        for p, a in batch:
+            narr = [lab.label for lab in a.labels.get("narratives", [])]
+            subs = [lab.label for lab in a.labels.get("subnarratives", [])] or ["Other"]
+            yield p.name, narr, subs
+
+
+def read_dominant_file(path: str) -> list[tuple[str, str, str | None]]:
+    from ..errors import DataError
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError("dominant-narrative file not found", where=path) from None
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        cols = [c.strip() for c in line.split("\t")]
+        if len(cols) < 2:
+            raise DataError(
+                f"expected 'id<TAB>narrative<TAB>subnarrative', got {len(cols)} column(s)",
+                where=f"{path}:{n}",
+                hint="separate the columns with TABs",
+            )
+        sub = cols[2] if len(cols) > 2 and cols[2] and cols[2].lower() != "none" else None
+        rows.append((cols[0], cols[1], sub))
+    return rows
+
+
+def register(main: click.Group) -> None:
+    predict = main.commands["predict"]
+    evaluate = main.commands["evaluate"]
+    train = main.commands["train"]
+
+    @predict.command("semeval2025-narratives")
+    @click.option("--input", "input_dir", required=True, type=click.Path(), help="Folder of *.txt articles.")
+    @click.option("--output", required=True, type=click.Path(dir_okay=False), help="TSV file to write.")
+    @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model folder (default: the shipped one).")
+    def predict_narratives(input_dir, output, model_dir):
+        """Narratives and sub-narratives of every article, in the official subtask-2 TSV."""
+        lines, failures = [], []
+        for name, narr, subs in predict_narratives_dir(input_dir, model_dir):
+            if narr is None:
+                failures.append(f"  {name}: {subs}")
+                continue
+            lines.append(f"{name}\t{';'.join(narr)}\t{';'.join(subs)}\n")
+        _write_atomic(output, lines)
+        click.echo(f"wrote {len(lines)} prediction(s) to {output}", err=True)
+        if failures:
+            click.echo(f"{len(failures)} article(s) could not be read:\n" + "\n".join(failures), err=True)
+            if not lines:
+                sys.exit(1)
+
+    @predict.command("semeval2025-explanations")
+    @click.option("--input", "input_dir", required=True, type=click.Path(), help="Folder of *.txt articles.")
+    @click.option("--dominant", required=True, type=click.Path(dir_okay=False), help="TSV: id, dominant narrative, dominant sub-narrative.")
+    @click.option("--output", required=True, type=click.Path(dir_okay=False), help="TSV file to write: id, explanation.")
+    @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model folder (default: the shipped one).")
+    def predict_explanations(input_dir, dominant, output, model_dir):
+        """Extractive explanation (<= 80 words) of a given dominant narrative, in the subtask-3 TSV."""
+        from ..analyzers.narratives import NarrativesAnalyzer
+        from ..errors import InputError, NarrascopeError
+
+        d = Path(input_dir)
+        if not d.is_dir():
+            raise InputError("--input must be a folder of .txt articles", where=input_dir)
+        analyzer = NarrativesAnalyzer(model_dir=model_dir).load()
+        lines, failures = [], []
+        for doc_id, narrative, sub in read_dominant_file(dominant):
+            name = doc_id if doc_id.endswith(".txt") else f"{doc_id}.txt"
+            path = d / name
+            if not path.is_file():
+                failures.append(f"  {doc_id}: no article {name} in {input_dir}")
+                continue
+            try:
+                exp = analyzer.explain(_read(path), narrative, sub)
+            except NarrascopeError as e:
+                failures.append(f"  {doc_id}: {e}")
+                continue
+            text = " ".join(exp["text"].split())
+            lines.append(f"{doc_id}\t{text}\n")
+        _write_atomic(output, lines)
+        click.echo(f"wrote {len(lines)} explanation(s) to {output}", err=True)
+        if failures:
+            click.echo(f"{len(failures)} line(s) skipped:\n" + "\n".join(failures), err=True)
+            if not lines:
+                sys.exit(1)
+
+    @evaluate.command("semeval2025-narratives")
+    @click.option("--gold", required=True, type=click.Path(dir_okay=False), help="Gold TSV (subtask-2 format).")
+    @click.option("--pred", required=True, type=click.Path(dir_okay=False), help="Predicted TSV (subtask-2 format).")
+    @click.option("--narratives-list", type=click.Path(dir_okay=False), help="Official labels/narratives.txt (default: the shipped taxonomy's narratives).")
+    @click.option("--subnarratives-list", type=click.Path(dir_okay=False), help="Official labels/subnarratives.txt (default: the shipped taxonomy's sub-narratives).")
+    @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+    def evaluate_narratives(gold, pred, narratives_list, subnarratives_list, as_json):
+        """Official subtask-2 metrics: per-document F1 (mean, std), fine and coarse."""
+        from ..evaluation.semeval2025 import evaluate_files
+
+        coarse, fine = default_label_lists()
+        result = evaluate_files(gold, pred, narratives_list or coarse, subnarratives_list or fine)
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), indent=1))
+        else:
+            click.echo(result.format())
+
+    @train.command("narratives")
+    @click.option("--data", required=True, type=click.Path(file_okay=False), help="SemEval-2025 Task 10 folder (with train/ and labels/).")
+    @click.option("--out", default="narratives-model", show_default=True, type=click.Path(file_okay=False), help="Where to write the model.")
+    @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fold split.")
+    @click.option("--folds", default=5, show_default=True, type=int, help="Cross-validation folds.")
+    @click.option("--lam", default=None, type=float, help="Ridge penalty (default: the shipped model's).")
+    @click.option("--languages", default="EN,BG,HI,PT,RU", show_default=True, help="Training languages.")
+    def train_narratives(data, out, seed, folds, lam, languages):
+        """Cross-validate and train the narrative model; writes weights, model.json and MODEL_CARD.md."""
+        from ..errors import ConfigError
+        from ..training.narratives import DEFAULTS, train, write_model_card
+
+        langs = [x.strip().upper() for x in languages.split(",") if x.strip()]
+        if folds < 2:
+            raise ConfigError(f"--folds must be at least 2, got {folds}")
+        model, cv = train(
+            data,
+            out,
+            seed=seed,
+            n_splits=folds,
+            lam=DEFAULTS["lam"] if lam is None else lam,
+            languages=langs,
+            progress=lambda m: click.echo(m, err=True),
+        )
+        write_model_card(out, model, cv)
+        click.echo(cv.table())
+        click.echo(f"model written to {out}", err=True)
+
+
+def default_label_lists() -> tuple[list[str], list[str]]:
+    """The official lists, from the shipped taxonomy (its ids are the official strings)."""
+    from ..taxonomies import load_taxonomy
+
+    t = load_taxonomy("semeval2025-narratives")
+    coarse = [lab.id for lab in t.labels if lab.parent is None]
+    fine = ["Other"] + [lab.id for lab in t.labels if lab.parent is not None]
+    return coarse, fine

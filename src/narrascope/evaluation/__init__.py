@@ -1,0 +1,1 @@
+"""Official shared-task metrics, re-implemented and tested on hand-computed cases."""

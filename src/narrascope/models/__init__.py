@@ -1,0 +1,1 @@
+"""Encoders, classifier heads and shipped model artifacts (artifacts/<name>/)."""

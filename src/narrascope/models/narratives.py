@@ -1,0 +1,296 @@
+"""The narrative classifier: hashed TF-IDF features, linear heads, calibration and F1-optimal decoding.
+
+Everything here is numpy + scikit-learn's ``HashingVectorizer`` (no vocabulary is shipped, no torch).
+
+Model (trained by :mod:`narrascope.training.narratives`):
+
+- features: word 1-2-grams and character 2-5-grams (within word boundaries), each hashed into
+  ``2**bits`` buckets, sublinear TF times IDF, L2-normalised per block, the two blocks concatenated
+  and scaled by 1/sqrt(2);
+- heads: one ridge regression per narrative, per sub-narrative and one "has a narrative" head,
+  trained jointly on all five languages (weights stored as int8 with a per-head scale);
+- calibration: Platt scaling fitted on cross-validated scores (one pair for narratives, one for
+  sub-narratives, one for the "has a narrative" head) turns scores into probabilities;
+- decoding (:func:`decode`): picks the label SET that maximises the expected per-document F1 --
+  the official metric -- given those probabilities: "Other" wins only when its expected F1 beats
+  every non-empty set of narratives; sub-narratives are chosen among the children of the chosen
+  narratives, and a chosen narrative with no chosen child gets its "<narrative>: Other".
+
+Evidence: a label's evidence sentences are those whose own features score highest under the label's
+head (the linear contribution of that sentence), so every decision points at the text behind it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import ModelError
+
+ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "narratives"
+OTHER = "Other"
+HAS_NARRATIVE = "__has_narrative__"
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+class Featurizer:
+    """Hashed word and character n-gram TF-IDF; fit only learns the IDF vectors."""
+
+    def __init__(self, bits: int = 14, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5)):
+        self.bits = bits
+        self.word_ngrams = tuple(word_ngrams)
+        self.char_ngrams = tuple(char_ngrams)
+        self.idf_word_: np.ndarray | None = None
+        self.idf_char_: np.ndarray | None = None
+        self._vec = None
+
+    def _vectorizers(self):
+        if self._vec is None:
+            from sklearn.feature_extraction.text import HashingVectorizer
+
+            common = dict(alternate_sign=False, norm=None, n_features=2**self.bits, lowercase=True, dtype=np.float32)
+            self._vec = (
+                HashingVectorizer(analyzer="word", ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b", **common),
+                HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common),
+            )
+        return self._vec
+
+    def counts(self, texts: Sequence[str]):
+        vw, vc = self._vectorizers()
+        return vw.transform(texts).tocsr(), vc.transform(texts).tocsr()
+
+    def fit(self, texts: Sequence[str]) -> "Featurizer":
+        return self.fit_counts(*self.counts(texts))
+
+    def fit_counts(self, cw, cc) -> "Featurizer":
+        self.idf_word_ = _idf(cw, cw.shape[0])
+        self.idf_char_ = _idf(cc, cc.shape[0])
+        return self
+
+    def transform_counts(self, cw, cc):
+        import scipy.sparse as sp
+        from sklearn.preprocessing import normalize
+
+        if self.idf_word_ is None:
+            raise ModelError("featurizer is not fitted")
+        blocks = []
+        for c, idf in ((cw, self.idf_word_), (cc, self.idf_char_)):
+            c = c.astype(np.float32, copy=True)
+            c.data = np.log1p(c.data)
+            blocks.append(normalize(c.multiply(idf.astype(np.float32)).tocsr()))
+        return (sp.hstack(blocks).tocsr() * np.float32(1 / np.sqrt(2))).tocsr()
+
+    def transform(self, texts: Sequence[str]):
+        return self.transform_counts(*self.counts(texts))
+
+    @property
+    def n_features(self) -> int:
+        return 2 * 2**self.bits
+
+    def config(self) -> dict:
+        return {"bits": self.bits, "word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams)}
+
+
+def _idf(counts, n: int) -> np.ndarray:
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+@dataclass
+class Decision:
+    """The decoded labels of one document, with calibrated probabilities."""
+
+    narratives: list[tuple[str, float]]  # (id, probability); [("Other", p)] when no narrative
+    subnarratives: list[tuple[str, str, float]]  # (id, parent id, probability)
+    other: bool
+
+
+class NarrativeModel:
+    """Linear heads over :class:`Featurizer` features. ``fit`` lives in the training module."""
+
+    def __init__(
+        self,
+        featurizer: Featurizer,
+        narratives: list[str],
+        subnarratives: list[str],
+        parents: list[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        calibration: dict[str, tuple[float, float]],
+        info: dict | None = None,
+    ):
+        self.featurizer = featurizer
+        self.narratives = list(narratives)
+        self.subnarratives = list(subnarratives)
+        self.parents = list(parents)  # parent narrative of each sub-narrative
+        self.weights = weights  # (n_features, n_heads) float32; heads = narratives + subs + [has]
+        self.bias = bias
+        self.calibration = {k: (float(a), float(b)) for k, (a, b) in calibration.items()}
+        self.info = dict(info or {})
+        self._parent_idx = np.array([self.narratives.index(p) for p in self.parents], dtype=int)
+        self._other_sub = np.array(
+            [self.subnarratives.index(f"{n}: Other") if f"{n}: Other" in self.subnarratives else -1 for n in self.narratives]
+        )
+        self._head_index = {h: i for i, h in enumerate(self.heads)}
+
+    # -- structure ------------------------------------------------------------------------------
+    @property
+    def heads(self) -> list[str]:
+        return self.narratives + self.subnarratives + [HAS_NARRATIVE]
+
+    def head(self, label: str) -> int | None:
+        return self._head_index.get(label)
+
+    # -- scoring --------------------------------------------------------------------------------
+    def scores(self, X) -> np.ndarray:
+        """Raw head scores, (n_docs, n_heads)."""
+        return np.asarray(X @ self.weights, dtype=np.float32) + self.bias
+
+    def probabilities(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        nn, ns = len(self.narratives), len(self.subnarratives)
+        an, bn = self.calibration["narratives"]
+        as_, bs = self.calibration["subnarratives"]
+        ah, bh = self.calibration["has_narrative"]
+        qn = _sigmoid(an * S[:, :nn] + bn)
+        qs = _sigmoid(as_ * S[:, nn : nn + ns] + bs)
+        p_other = 1.0 - _sigmoid(ah * S[:, -1] + bh)
+        return qn, qs, p_other
+
+    def predict_texts(self, texts: Sequence[str]) -> list[Decision]:
+        S = self.scores(self.featurizer.transform(texts))
+        return self.decode_scores(S)
+
+    def decode_scores(self, S: np.ndarray) -> list[Decision]:
+        qn, qs, po = self.probabilities(S)
+        return [self.decode_one(qn[i], qs[i], float(po[i])) for i in range(S.shape[0])]
+
+    def decode_one(self, qn: np.ndarray, qs: np.ndarray, p_other: float) -> Decision:
+        chosen_n, chosen_s = decode(qn, qs, p_other, self._parent_idx, self._other_sub)
+        if not chosen_n:
+            return Decision([(OTHER, p_other)], [], True)
+        narr = [(self.narratives[j], float(qn[j])) for j in chosen_n]
+        subs = [(self.subnarratives[k], self.parents[k], float(qs[k])) for k in chosen_s]
+        return Decision(narr, subs, False)
+
+    # -- evidence -------------------------------------------------------------------------------
+    def sentence_contributions(self, sentences: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+        """(n_sentences, n_labels): each sentence's linear score under each label's head."""
+        if not sentences or not labels:
+            return np.zeros((len(sentences), len(labels)), dtype=np.float32)
+        cols = [self._head_index[lab] for lab in labels]
+        X = self.featurizer.transform(sentences)
+        return np.asarray(X @ self.weights[:, cols], dtype=np.float32)
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        W = self.weights.astype(np.float32)
+        scale = np.maximum(np.abs(W).max(axis=0), 1e-12) / 127.0
+        q = np.round(W / scale).astype(np.int8)
+        np.savez_compressed(
+            d / "weights.npz",
+            weights_int8=q,
+            scale=scale.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            idf_word=self.featurizer.idf_word_.astype(np.float16),
+            idf_char=self.featurizer.idf_char_.astype(np.float16),
+        )
+        meta = {
+            "format": "narrascope-narratives/1",
+            "featurizer": self.featurizer.config(),
+            "narratives": self.narratives,
+            "subnarratives": self.subnarratives,
+            "parents": self.parents,
+            "calibration": {k: list(v) for k, v in self.calibration.items()},
+            "info": self.info,
+        }
+        (d / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> "NarrativeModel":
+        d = Path(directory) if directory else ARTIFACT_DIR
+        try:
+            meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+            arrays = np.load(d / "weights.npz", allow_pickle=False)
+        except FileNotFoundError as e:
+            raise ModelError(
+                f"narrative model file missing: {e.filename}",
+                where=str(d),
+                hint="reinstall narrascope or retrain with `narrascope train narratives --data DIR --out DIR`",
+            ) from None
+        except (ValueError, OSError, json.JSONDecodeError) as e:
+            raise ModelError(f"narrative model is unreadable: {e}", where=str(d)) from None
+        if meta.get("format") != "narrascope-narratives/1":
+            raise ModelError(f"unknown model format {meta.get('format')!r}", where=str(d / "model.json"))
+        cfg = meta["featurizer"]
+        fz = Featurizer(cfg["bits"], tuple(cfg["word_ngrams"]), tuple(cfg["char_ngrams"]))
+        fz.idf_word_ = arrays["idf_word"].astype(np.float32)
+        fz.idf_char_ = arrays["idf_char"].astype(np.float32)
+        W = arrays["weights_int8"].astype(np.float32) * arrays["scale"][None, :]
+        return cls(
+            fz,
+            meta["narratives"],
+            meta["subnarratives"],
+            meta["parents"],
+            W,
+            arrays["bias"].astype(np.float32),
+            {k: tuple(v) for k, v in meta["calibration"].items()},
+            meta.get("info"),
+        )
+
+
+def decode(
+    qn: np.ndarray, qs: np.ndarray, p_other: float, parent_idx: np.ndarray, other_sub: np.ndarray
+) -> tuple[list[int], list[int]]:
+    """Expected-F1-optimal label sets for one document (indices of narratives, of sub-narratives).
+
+    With calibrated marginals q and the probability of "no narrative" p_o, the expected per-document
+    F1 of predicting the top-k narratives is approximated by ``2 * sum(top-k q) / (k + sum(q) + p_o)``
+    and that of predicting "Other" by ``2 * p_o / (1 + sum(q) + p_o)``; the best k wins (k = 0 means
+    "Other"). Sub-narratives: the same rule over the children of the chosen narratives (at least the
+    most probable one, which may be "<narrative>: Other"); a chosen narrative still without a chosen
+    child gets its "<narrative>: Other" (a sub-narrative always implies its narrative, and a
+    narrative always has at least one sub-narrative, as in the gold annotation).
+    """
+    order = np.argsort(-qn, kind="stable")
+    total = float(qn.sum()) + p_other
+    best_v = 2.0 * p_other / (1.0 + total)
+    best_k = 0
+    cum = 0.0
+    for k, j in enumerate(order, 1):
+        cum += float(qn[j])
+        v = 2.0 * cum / (k + total)
+        if v > best_v + 1e-12:
+            best_v, best_k = v, k
+    if best_k == 0:
+        return [], []
+    chosen_n = sorted(int(j) for j in order[:best_k])
+    kids = np.where(np.isin(parent_idx, chosen_n))[0]
+    chosen_s: list[int] = []
+    if len(kids):
+        s = qs[kids]
+        so = np.argsort(-s, kind="stable")
+        total_s = float(qs.sum())
+        best_v, best_m, cum = -1.0, 1, 0.0
+        for m, j in enumerate(so, 1):
+            cum += float(s[j])
+            v = 2.0 * cum / (m + total_s)
+            if v > best_v + 1e-12:
+                best_v, best_m = v, m
+        chosen_s = [int(kids[j]) for j in so[:best_m]]
+    for n in chosen_n:
+        if not any(parent_idx[k] == n for k in chosen_s):
+            own = np.where(parent_idx == n)[0]
+            if other_sub[n] >= 0:
+                chosen_s.append(int(other_sub[n]))
+            elif len(own):  # no "<narrative>: Other" in the taxonomy: its most probable child
+                chosen_s.append(int(own[np.argmax(qs[own])]))
+    return chosen_n, sorted(chosen_s)

@@ -1,0 +1,1 @@
+"""Data loaders for the shared-task datasets and training code."""
