@@ -150,7 +150,8 @@ def test_continuation_quote_takes_the_previous_speaker():
     "sentence, speaker, cue, content",
     [
         ("Sergei Lavrov said that the talks had failed.", "Sergei Lavrov", "said", "the talks had failed"),
-        ("Sergei Lavrov told journalists the talks had failed.", None, None, None),  # no 'that': not forward content
+        ("Sergei Lavrov told journalists the talks had failed.", "Sergei Lavrov", "told", "the talks had failed"),
+        ("Sergei Lavrov told his hosts the talks had failed.", None, None, None),  # unknown addressee: no guess
         ("Sergei Lavrov told journalists that the talks had failed.", "Sergei Lavrov", "told", "the talks had failed"),
         ("According to Sergei Lavrov, the talks had failed.", "Sergei Lavrov", "According to", "the talks had failed"),
         ("The talks had failed, according to Sergei Lavrov.", "Sergei Lavrov", "According to", "The talks had failed"),
@@ -161,6 +162,8 @@ def test_continuation_quote_takes_the_previous_speaker():
         ("Sergei Lavrov emphasized that the talks had failed.", "Sergei Lavrov", "emphasized", "the talks had failed"),
         ("Sergei Lavrov added that the talks had failed.", "Sergei Lavrov", "added", "the talks had failed"),
         ("Sergei Lavrov accused Kyiv of wrecking the talks.", "Sergei Lavrov", "accused", "Kyiv of wrecking the talks"),
+        ("Sergei Lavrov told journalists on Friday, accusing Kyiv of wrecking the talks.", "Sergei Lavrov", "accusing",
+         "Kyiv of wrecking the talks"),
         ("The talks had failed, Sergei Lavrov said on Friday.", "Sergei Lavrov", "said", "The talks had failed"),
         ("The talks, Sergei Lavrov said, had failed.", "Sergei Lavrov", "said", "The talks, Sergei Lavrov said, had failed"),
     ],
@@ -307,3 +310,17 @@ def test_quotes_command_json_and_evaluate_command():
     r2 = CliRunner().invoke(main, ["evaluate", "quotes", "--gold", str(GOLD), "--split", "dev"])
     assert r2.exit_code == 0
     assert json.loads(r2.output)["gold_quotes"] >= 20
+
+
+def test_a_quote_only_paragraph_continues_the_previous_paragraphs_speaker():
+    text = (
+        'Title\n\n"I dedicate these medals to Ukraine," said a smiling Dmytro Levin, a native of Kharkiv.\n'
+        '"I hope to go home after the Games and see my family again."\n'
+        "The ceremony ended at night.\n"
+        '"Nobody has claimed this long sentence in quotes at all."'
+    )
+    qs = quotes_of(text)
+    assert qs[0]["speaker"]["text"] == "Dmytro Levin"
+    assert (qs[1]["speaker_entity"], qs[1]["resolved_by"]) == ("Dmytro Levin", "continuation")
+    # not across an unrelated paragraph: kept, but unresolved
+    assert (qs[2]["speaker"], qs[2]["speaker_entity"], qs[2]["resolved_by"]) == (None, None, None)

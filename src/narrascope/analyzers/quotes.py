@@ -60,7 +60,7 @@ suggest suggests suggested suggesting write writes wrote replies replied respond
 responded maintain maintains maintained acknowledge acknowledged complain complained predicted
 promised pledged vowed sighed tweeted posted quipped joked retorted countered cautioned
 conceded reiterate reiterated repeated recalled observed remarked conceded contended
-underlined underscored assured reminded informed revealed threatened boasted lamented
+underlined underscored assured reminded informed revealed threatened boasted lamented reported
 """.split()
 _CUE_PHRASES_EN = ["made clear", "makes clear", "make clear", "pointed out", "points out", "went on to say"]
 _CUES_OTHER = """
@@ -194,6 +194,15 @@ _DASHES = "—–-"
 _HEADLINE_LABELS = frozenset(
     """Opinion Analysis Editorial Comment Explainer Exclusive Update Live Breaking Watch Video Factbox Review
     Interview Column Podcast Photos Timeline Q&A Letters Briefing""".split()
+)
+_ADDRESSEE = re.compile(
+    r"\s+(?:(?:the|a|an|local|state|foreign|Russian|Ukrainian|Western)\s+)*(?:journalists|reporters|the press|press|media|"
+    r"parliament|lawmakers|legislators|MPs|senators|students|soldiers|troops|supporters|voters|delegates|diplomats|"
+    r"television|TV|radio|broadcaster|news agency|newspaper|CNN|BBC|Reuters|AFP|AP|TASS|RIA Novosti|Interfax)\b"
+)
+_SUBJECT_START = re.compile(
+    r"\s*(?:(?i:the|a|an|he|she|it|they|we|i|his|her|its|their|our|no|there|this|these|those|all|most|some)\b|"
+    r"(?!(?:After|Before|During|While|On|In|At|For|With|About)\b)[A-Z][\w’'\-]+\b)(?!\s*,)"
 )
 _PARTICLES = frozenset("von van der de da dos du la le bin al ibn".split())
 _DATELINE = re.compile(
@@ -448,10 +457,18 @@ def _np_right(text: str, lo: int, hi: int) -> _NP | None:
     """The speaker phrase starting at ``lo`` (after an inverted cue: ``said Maria Zakharova``)."""
     toks = _tokens(text, lo, hi)
     run = []
-    for t in toks:
+    skipped = 0
+    for i, t in enumerate(toks):
         w, lw = t[2], t[2].lower()
         if not run and lw in PRONOUNS:
             return _classify_np(text, [t])
+        if (
+            len(run) == 1 and run[0][2].lower() in ("a", "an", "the") and w.islower() and skipped < 2
+            and lw not in ROLE_WORDS and lw not in _GENERIC_HEADS
+            and any(_is_cap(x[2]) for x in toks[i + 1 : i + 3])
+        ):
+            skipped += 1  # "said a smiling Dmytro Levin"
+            continue
         if _is_cap(w) or lw in ROLE_WORDS or lw in _GENERIC_HEADS or lw in ("the", "of", "a", "an", "one", "his", "her", "its", "their") or w in ("’s", "'s") or (run and w in _PARTICLES):
             run.append(t)
         else:
@@ -673,9 +690,21 @@ class QuotesAnalyzer(Analyzer):
         reg = _Registry(text, entities, skip=doc.body_start if title_case else 0)
         quotes: list[_Quote] = []
         title_para = doc.paragraphs[0] if (doc.title and doc.paragraphs) else None
-        for ps, pe in doc.paragraphs:
+        last_para_with_speaker = -2
+        for pi, (ps, pe) in enumerate(doc.paragraphs):
             is_title = title_para == (ps, pe) or (ps == 0 and (pe - ps) < 120 and len(doc.paragraphs) > 1 and "\n\n" in text[pe : pe + 3])
-            quotes.extend(self._paragraph(text, ps, pe, doc, is_title))
+            para = self._paragraph(text, ps, pe, doc, is_title)
+            # a paragraph that is only an unattributed quote continues the previous paragraph's
+            # last attributed quote (the usual wire layout)
+            prev = [q for q in quotes if q.speaker is not None or q.inherit is not None]
+            if prev and last_para_with_speaker == pi - 1 and not any(q.speaker or q.inherit for q in para):
+                last = max(prev, key=lambda q: q.cend)
+                for q in para:
+                    if q.kind == "direct" and q.cue is None and q.inherit is None and text[ps : q.cstart].strip() in _QUOTE_CHARS:
+                        q.inherit, q.via = last, "continuation"
+            quotes.extend(para)
+            if any(q.speaker is not None or q.inherit is not None for q in para):
+                last_para_with_speaker = pi
         quotes.sort(key=lambda q: q.cstart)
         self._resolve(text, quotes, reg)
         self._emit(text, quotes, analysis)
@@ -951,6 +980,7 @@ class QuotesAnalyzer(Analyzer):
         # main-clause cues
         k = 0
         last_main: _Quote | None = None
+        last_np: tuple[_NP, tuple[int, int]] | None = None  # a reporting clause with no content of its own
         while k < len(toks):
             ts, te, w = toks[k]
             cue = self._cue_at(text, ts, ue, is_title) if (w in _CUES or w.lower() in ("made", "makes", "make", "pointed", "points", "went") or (is_title and w.lower() in _CUES)) else None
@@ -968,6 +998,19 @@ class QuotesAnalyzer(Analyzer):
                     out.append(q)
                     self._absorb(text, marks, q)
                 k += 1
+                continue
+            if w in _PARTICIPLES and prev_tok == "," and last_np is not None:
+                # "Peskov told journalists on Monday, accusing Kyiv of lies."
+                cs, ce = self._content_after(text, cue[1], ue, participle=True)
+                if ce - cs > 3:
+                    q = _Quote("indirect", [(cs, ce)], cue, last_np[0], via="participle")
+                    out.append(q)
+                    self._absorb(text, marks, q)
+                    last_main = q
+                k += 1
+                continue
+            if w in _PARTICIPLES and prev_tok == ",":
+                k += 1  # a participle with no reporting clause to hang on is not a cue
                 continue
             if prev_tok.lower() == "and" and last_main is not None and w in _CUES:
                 cs, ce = self._content_after(text, cue[1], ue)
@@ -998,6 +1041,8 @@ class QuotesAnalyzer(Analyzer):
                         cs, ce = _trim_content(text, us, toks[k - 1][0])
                         if ce - cs > 3:
                             q = _Quote("indirect", [(cs, ce)], cue, np2)
+            if q is None and np is not None and np.kind != "relative":
+                last_np = (np, cue)
             if q is not None:
                 q.via = q.via or via
                 out.append(q)
@@ -1071,12 +1116,23 @@ class QuotesAnalyzer(Analyzer):
                 start = pos + m_that.end()
             else:
                 if obj:
-                    return (pos, pos)  # "told journalists on Thursday" without "that": no forward content
+                    # "told journalists the talks had failed": only after a known addressee, and only
+                    # when a subject-like word follows (otherwise it is a trailing attribution)
+                    m_obj = _ADDRESSEE.match(text, pos, ue)
+                    if not m_obj:
+                        return (pos, pos)
+                    start = self._skip_object_adverbials(text, m_obj.end(), ue)
+                    if not _SUBJECT_START.match(text, start, ue):
+                        return (pos, pos)
+                    return self._clip(text, start, ue)
                 start = self._skip_object_adverbials(text, pos, ue)
                 m = re.match(r"\s*,?\s*(?:that\s+)?", text[start:ue])
                 if text[start:ue].lstrip().startswith(","):
                     return (pos, pos)
                 start += m.end() if m else 0
+        return self._clip(text, start, ue)
+
+    def _clip(self, text, start, ue) -> tuple[int, int]:
         end = ue
         # stop before a coordinated cue / participle cue / contrast clause
         for m in re.finditer(r",?\s+(?:and|but)\s+(?:\w+\s+)?(\w+)\s*(?:that\b|:)|,\s+(\w+ing)\b|,\s+(?:while|whereas)\s+", text[start:ue]):
