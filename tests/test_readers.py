@@ -701,3 +701,17 @@ def test_dates_are_normalised_to_iso_utc(value, expected):
 def test_fixture_files_are_our_own_and_small():
     total = sum(os.path.getsize(p) for p in FIX.iterdir())
     assert total < 64 * 1024
+
+
+def test_feed_external_entities_are_not_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    p = tmp_path / "xxe.rss"
+    p.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        '<rss version="2.0"><channel><title>T</title><item><title>Entry</title>'
+        "<description>Visible text of the entry. &xxe;</description></item></channel></rss>"
+    )
+    docs, failures = read_all(p)
+    assert all("TOP-SECRET" not in d.text for d in docs)
+    assert docs and docs[0].text.startswith("Entry\n\nVisible text of the entry.")

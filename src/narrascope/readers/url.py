@@ -25,7 +25,7 @@ from ..errors import InputError, InputTooLargeError, NetworkError
 from ..pipeline import Failure
 from . import feed as feed_reader
 from . import html as html_reader
-from ._common import decode_bytes_with_encoding, looks_binary, binary_error
+from ._common import decode_bytes_with_encoding, looks_binary
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 _ACCEPT = (
