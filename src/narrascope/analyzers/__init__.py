@@ -12,6 +12,7 @@ from .base import Analyzer
 
 REGISTRY: dict[str, str] = {
     "language": "narrascope.analyzers.language:LanguageAnalyzer",
+    "entities": "narrascope.analyzers.entities:EntitiesAnalyzer",
     "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
     "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
     "narratives": "narrascope.analyzers.narratives:NarrativesAnalyzer",

