@@ -29,7 +29,8 @@ SYL = "ba be bi bo bu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no n
 
 
 def vocabulary(rng: random.Random, n: int = 6000) -> tuple[list[str], list[float]]:
-    words = list({"".join(rng.choice(SYL) for _ in range(rng.randint(1, 4))) for _ in range(n * 2)})[:n]
+    words = sorted({"".join(rng.choice(SYL) for _ in range(rng.randint(1, 4))) for _ in range(n * 2)})[:n]
+    rng.shuffle(words)
     weights = [1.0 / (r + 1) ** 1.05 for r in range(len(words))]
     return words, weights
 

@@ -41,6 +41,12 @@ WORDS = (
     "factory workers wages tax reform pension inflation bank market farmers railway station airport "
     "contract mayor plan flood storm grid cables engineers protest crossing diplomats ceasefire"
 ).split()
+SYLLABLES = "ba be bi bo da de di do ka ke ki ko la le li lo ma me mi mo na ne ni no ra re ri ro sa se si so ta te ti to va ve vi vo".split()
+_vr = random.Random(0)
+# a news-like vocabulary: the topic words above plus 5,000 made-up words with Zipf frequencies
+VOCAB = WORDS + sorted({"".join(_vr.choice(SYLLABLES) for _ in range(_vr.randint(2, 4))) for _ in range(6000)})[:5000]
+_vr.shuffle(VOCAB)
+ZIPF = [1.0 / (r + 1) ** 1.05 for r in range(len(VOCAB))]
 SOURCES = [f"outlet-{i:02d}" for i in range(12)]
 NARRATIVES = [f"Narrative {c}" for c in "ABCDEFGHIJ"]
 TECHNIQUES = ["Loaded_Language", "Doubt", "Name_Calling", "Flag_Waving", "Appeal_to_Fear", "Exaggeration",
@@ -49,9 +55,15 @@ ENTITIES = ["Minister Vale", "the Council", "Harbour Union", "General Ostrow", "
 ROLES = ["Protagonist", "Antagonist", "Innocent"]
 
 
+_last = [""]
+
+
 def synthetic(i: int, rng: random.Random) -> Analysis:
     n = rng.randint(12, 30)
-    body = " ".join(" ".join(rng.choices(WORDS, k=rng.randint(8, 18))).capitalize() + "." for _ in range(n))
+    body = " ".join(" ".join(rng.choices(VOCAB, ZIPF, k=rng.randint(8, 18))).capitalize() + "." for _ in range(n))
+    if i % 50 == 49 and _last[0]:  # 2% republished: the previous document's body with a new first sentence
+        body = "Republished today. " + _last[0]
+    _last[0] = body
     day = 1 + (i * 7919) % 365
     doc = Document.create(body, title=f"Story {i}: {' '.join(rng.choices(WORDS, k=4))}", id=f"doc-{i}",
                           source=SOURCES[i % len(SOURCES)], url=f"https://news.invalid/{i}",

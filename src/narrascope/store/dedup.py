@@ -101,16 +101,27 @@ def candidate_pairs(sigs: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> n
         sk = keys[order]
         starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for s, size in zip(starts[sizes > 1], sizes[sizes > 1]):
-            members = np.sort(order[s : s + size])
+        # all pairs inside each bucket, vectorised per bucket size
+        for size in np.flatnonzero(np.bincount(sizes))[1:].tolist() if n else []:
+            if size < 2:
+                continue
+            st = starts[sizes == size]
             if size <= _MAX_BUCKET_PAIRS:
                 i, j = np.triu_indices(size, 1)
-                out.append(np.stack([members[i], members[j]], axis=1))
-            else:
-                out.append(np.stack([np.full(size - 1, members[0]), members[1:]], axis=1))
+                a, b = order[st[:, None] + i[None, :]].ravel(), order[st[:, None] + j[None, :]].ravel()
+            else:  # a huge bucket (boilerplate): a star around its first member
+                for s in st.tolist():
+                    members = order[s : s + size]
+                    a, b = np.full(size - 1, members[0]), members[1:]
+                    out.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+                continue
+            out.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
     if not out:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(out), axis=0)
+    codes = np.concatenate(out)
+    codes.sort()
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]]]
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def cluster(

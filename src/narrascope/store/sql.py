@@ -570,11 +570,14 @@ class SQLStore(Store):
         if self._dup_cache and self._dup_cache[0] == key:
             return self._dup_cache[1]
         ids: list[str] = []
-        sig_list: list[np.ndarray] = []
-        for doc_id, sig in self._iter("SELECT doc_id, sig FROM minhash ORDER BY doc_id"):
+        blobs: list[bytes] = []
+        for doc_id, sig in self._iter("SELECT doc_id, sig FROM minhash ORDER BY doc_id", size=10_000):
             ids.append(doc_id)
-            sig_list.append(dedup.signature_from_bytes(bytes(sig)))
-        groups = dedup.cluster(np.stack(sig_list), threshold) if len(sig_list) > 1 else []
+            blobs.append(bytes(sig))
+        sigs = np.frombuffer(b"".join(blobs), dtype="<u4").astype(np.uint32).reshape(len(ids), dedup.NUM_PERM)
+        del blobs
+        sig_list = list(sigs)
+        groups = dedup.cluster(sigs, threshold) if len(ids) > 1 else []
         member_sets: list[list[str]] = [[ids[i] for i in g] for g in groups]
         in_cluster = {d for g in member_sets for d in g}
         # exact copies: the same text seen from more than one place
