@@ -393,3 +393,16 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
     con.close()
     with pytest.raises(NarrascopeError, match="migrations this version does not know"):
         open_store(path)
+
+
+def test_days_are_utc_and_unparseable_dates_count_as_unknown(store):
+    store.add_analyses([
+        make(article(600), title="Late", source="z", published="2024-03-01T00:30:00+01:00"),
+        make(article(601), title="Odd", source="z", published="yesterday evening"),
+        make(article(602), title="Plain", source="z", published="2024-02-29"),
+    ])
+    rows, _ = store.list_documents(source="z")
+    assert [(r["title"], r["day"]) for r in rows] == [("Late", "2024-02-29"), ("Plain", "2024-02-29"), ("Odd", None)]
+    rows, total = store.list_documents(date_to="2024-02-29")
+    assert total == 2 and {r["title"] for r in rows} == {"Late", "Plain"}
+    assert store.list_documents(date_from="2024-03-01")[1] == 0

@@ -29,9 +29,10 @@ Labels, read generically
     ``name``/``canonical``/``text``, ``main_role`` and ``fine_roles``).
 
 Dates
-    ``published`` is kept as given (ISO 8601); ``day`` is its ``YYYY-MM-DD`` prefix and ``week``
-    the date of the Monday of its ISO week (``YYYY-MM-DD``), or ``None`` when the date is missing
-    or unparseable. ``date_from``/``date_to`` filters are inclusive ``YYYY-MM-DD`` strings.
+    ``published`` is kept as given (ISO 8601); ``day`` is its UTC date ``YYYY-MM-DD`` (the date as
+    written when no time zone is given) and ``week`` the date of the Monday of that ISO week, or
+    ``None`` when the date is missing or unparseable. ``date_from``/``date_to`` filters are
+    inclusive ``YYYY-MM-DD`` strings on that day.
 
 Concurrency
     A :class:`Store` object can be shared by threads (the API's worker threads): reads use one

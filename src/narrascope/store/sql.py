@@ -124,7 +124,8 @@ def prepare(analysis: Analysis, versions: dict[str, str] | None, stored_at: str)
     # the text is stored once, in documents.text; get() puts it back into the analysis
     body = json.dumps({**d, "document": {k: v for k, v in d["document"].items() if k != "text"}},
                       ensure_ascii=False, separators=(",", ":"))
-    day, week = day_and_week(doc.published)
+    key = sort_key(doc.published)
+    day, week = day_and_week(key[:10]) if key else (None, None)
     language = d.get("language")
     labels: dict[tuple, list] = {}
     for task, labs in d["labels"].items():
@@ -421,19 +422,30 @@ class SQLStore(Store):
             raise ConfigError(f"{name} must be a date YYYY-MM-DD, got {value!r}", where=name)
         return v
 
-    def _filters(self, source=None, date_from=None, date_to=None, narrative=None, technique=None) -> tuple[list[str], list]:
+    def _filters(
+        self, source=None, date_from=None, date_to=None, narrative=None, technique=None, *, on_labels: bool = False
+    ) -> tuple[list[str], list]:
+        """WHERE clauses on alias ``d``: the documents table, or (``on_labels``) the labels table."""
         where: list[str] = []
         params: list = []
         if source is not None and source != "":
             where.append("d.source = ?")
             params.append(source)
         df, dt = self._check_day("date_from", date_from), self._check_day("date_to", date_to)
-        if df:
-            where.append("d.day >= ?")
-            params.append(df)
-        if dt:
-            where.append("d.day <= ?")
-            params.append(dt)
+        if on_labels:
+            if df:
+                where.append("d.day >= ?")
+                params.append(df)
+            if dt:
+                where.append("d.day <= ?")
+                params.append(dt)
+        else:  # the (UTC) sort key is indexed together with the newest-first order
+            if df or dt:
+                where.append("d.sort_key >= ?")
+                params.append(df or "0")
+            if dt:
+                where.append("d.sort_key < ?")
+                params.append((date.fromisoformat(dt) + timedelta(days=1)).isoformat())
         if narrative:
             where.append("d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task LIKE ? AND l.kind = 'label')")
             params += [narrative, NARRATIVE]
@@ -504,15 +516,17 @@ class SQLStore(Store):
         unknown = set(filters) - {"source", "date_from", "date_to"}
         if unknown:
             raise ConfigError(f"statistics filter by source, date_from and date_to only, not {sorted(unknown)}")
-        where, params = self._filters(**filters)
+        where, params = self._filters(**filters, on_labels=True)
         group_where = (" WHERE " + " AND ".join(where)) if where else ""
         totals = {r[0]: int(r[1]) for r in self._all(f"SELECT {g}, COUNT(*) FROM documents d{group_where} GROUP BY {g}", params)}
         # labels carry source/day/week copies, so no join: alias the labels table as d for the filters
         lw = ["d.task LIKE ?"] + (["d.kind = ?"] if label_kind else []) + where
         lp = [f"%{task_contains}%"] + ([label_kind] if label_kind else []) + params
         rows = []
+        # (doc_id, kind, task, label) is the key: with one kind, every row is a distinct document
+        count = "COUNT(*)" if label_kind else "COUNT(DISTINCT d.doc_id)"
         for grp, task, label, n in self._all(
-            f"SELECT {g}, d.task, d.label, COUNT(DISTINCT d.doc_id) FROM labels d"
+            f"SELECT {g}, d.task, d.label, {count} FROM labels d"
             f" WHERE {' AND '.join(lw)} GROUP BY {g}, d.task, d.label",
             lp,
         ):
@@ -541,7 +555,7 @@ class SQLStore(Store):
     def entity_roles(self, *, source=None, limit=None):
         where, params = ("WHERE e.source = ?", [source]) if source else ("", [])
         sql = (
-            "SELECT e.entity, e.main_role, e.fine_role, e.source, COUNT(DISTINCT e.doc_id) AS n"
+            "SELECT e.entity, e.main_role, e.fine_role, e.source, COUNT(*) AS n"
             f" FROM entity_roles e {where}"
             " GROUP BY e.entity, e.main_role, e.fine_role, e.source ORDER BY n DESC, e.entity, e.main_role, e.fine_role"
         )
