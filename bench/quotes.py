@@ -80,7 +80,7 @@ def main() -> None:
     from narrascope.evaluation.quotes import evaluate_quotes, load_gold
 
     gold = load_gold(ROOT / "tests" / "fixtures" / "quotes" / "gold.jsonl")
-    for split in ("dev", "test", "blind", None):
+    for split in ("dev", "test", "blind", "blind2", None):
         r = evaluate_quotes(gold, quotes, split=split)
         print(
             f"gold quotes [{split or 'all'}] n={r['gold_quotes']}: content exact P/R/F1 "

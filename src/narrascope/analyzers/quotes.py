@@ -124,7 +124,7 @@ _GENERIC_HEADS = frozenset(
     representatives members activists officers delegation side people residents office embassy ministry
     government authorities administration spokesperson's commentators insiders witnesses protesters
     campaigners investors economists scientists researchers voters citizens MPs deputies senators ministers
-    bloggers media outlets newspaper channel agency""".split()
+    bloggers media outlets newspaper channel agency intelligence services command police staff""".split()
 )
 _TITLES = frozenset(
     """President Prime Minister Foreign Defence Defense Secretary General Chancellor Spokesman Spokeswoman
@@ -888,7 +888,7 @@ class QuotesAnalyzer(Analyzer):
     def _drop_apposition(toks):
         """Remove ', who led the delegation,' after a name so the cue after it is reached."""
         for k, t in enumerate(toks[:8]):
-            if t[2] == "," and k > 0 and k + 1 < len(toks) and toks[k + 1][2].lower() in ("who", "which"):
+            if t[2] == "," and k > 0 and k + 1 < len(toks) and toks[k + 1][2].lower() in ("who", "which", "the", "a", "an", "his", "her", "its", "their"):
                 for j in range(k + 1, min(len(toks), k + 16)):
                     if toks[j][2] == ",":
                         return toks[:k] + toks[j + 1 :]
@@ -966,6 +966,21 @@ class QuotesAnalyzer(Analyzer):
                 q = _Quote("indirect", [(cs, ce)], cue, np)
                 out.append(q)
                 self._absorb(text, marks, q)
+        # (media) quoted X as saying (that) CONTENT
+        for m in re.finditer(r"\bquoted\s+", text[us:ue]):
+            a = us + m.end()
+            m2 = re.search(r"\s+as\s+saying\s+(?:that\s+)?", text[a:ue])
+            if not m2 or m2.start() > 80:
+                continue
+            np = _np_right(text, a, a + m2.start())
+            if np is None or inside_marks(a):
+                continue
+            cs, ce = self._clip(text, a + m2.end(), ue)
+            if ce - cs > 3:
+                q = _Quote("indirect", [(cs, ce)], (a + m2.start() + 1, a + m2.start() + len(m2.group().rstrip().removesuffix("that").rstrip())), np)
+                out.append(q)
+                self._absorb(text, marks, q)
+                used_cues.add(q.cue[0])
         # X's statement that CONTENT
         for m in re.finditer(r"[’']s\s+(\w+)\s+that\s+", text[us:ue]):
             if m.group(1).lower() in _STATEMENT_NOUNS:
