@@ -154,6 +154,14 @@ def test_dashboard_search_and_article_highlights(page, site):
     quote = page.locator("#text mark", has_text="We will never surrender")
     assert "off" in quote.get_attribute("class")
 
+    # one label of a kind can be hidden on its own
+    page.locator("#legend details.legend-labels summary").last.click()  # techniques
+    page.locator("#legend input.label-toggle").last.uncheck()  # its rarer label: Name_Calling
+    truce = page.locator("#text mark", has_text="broke the truce")
+    assert "c3" not in truce.get_attribute("class")  # no technique colour left there
+    walk = page.locator("#text mark", has_text="walk out")
+    assert "c3" in walk.get_attribute("class")  # the other technique label is still shown
+
     # select the other narrative: its evidence is outlined instead
     page.click("text=URW: Talks are futile")
     page.wait_for_url("**select=narratives**")

@@ -34,7 +34,16 @@ def test_kinds_get_stable_colours_and_a_legend_with_counts():
     hl = build_highlight(a)
     legend = {k["kind"]: k for k in hl.kinds}
     assert legend["alpha"]["colour"] == "c0" and legend["zeta"]["colour"] == "c1"
-    assert legend["alpha"]["count"] == 2 and legend["alpha"]["labels"] == [("B", 2)]
+    assert legend["alpha"]["count"] == 2 and legend["alpha"]["labels"] == [{"label": "B", "count": 2, "lid": "k0l0"}]
+    assert [r["lid"] for r in hl.spans] == ["k1l0", "k0l0", "k0l0"]
+
+
+def test_long_spans_are_flagged_so_nested_short_spans_stand_out():
+    text = "x" * 200
+    hl = build_highlight({"document": {"text": text}, "spans": [span(0, 150, "claim", "claims"), span(10, 20, "date", "claims")]})
+    assert [r["long"] for r in hl.spans] == [True, False]
+    inner = next(s for s in hl.segments if s.start == 10)
+    assert hl.spans[inner.spans[0]]["label"] == "date"
 
 
 def test_spans_outside_the_text_are_clipped_and_empty_ones_dropped():

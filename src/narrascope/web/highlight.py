@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PALETTE_SIZE = 12  # colour classes c0..c11 in style.css
+LONG_SPAN = 60  # characters; a longer span gets a lighter tint so the short spans inside it stand out
 
 
 @dataclass(slots=True)
@@ -32,7 +33,7 @@ class Segment:
 class Highlight:
     segments: list[Segment]
     spans: list[dict[str, Any]]  # the span table: kind, label, score, start, end, text, colour
-    kinds: list[dict[str, Any]]  # legend: kind, colour class, count, labels {label: count}
+    kinds: list[dict[str, Any]]  # legend: kind, colour, count, labels [{label, count, lid}]
     selected: dict[str, Any] | None  # the selected label (task, index, label, score, evidence count)
 
 
@@ -95,8 +96,14 @@ def build_highlight(analysis: dict[str, Any], selection: tuple[str, int] | None 
         kinds_seen[kind][label] = kinds_seen[kind].get(label, 0) + 1
         table.append({"kind": kind, "label": label, "score": sp.get("score"), "start": se[0], "end": se[1]})
     colours = _colour_map(list(kinds_seen))
+    lids: dict[tuple[str, str], str] = {}
+    for ki, kind in enumerate(sorted(kinds_seen)):
+        for li, (label, _n) in enumerate(sorted(kinds_seen[kind].items(), key=lambda kv: (-kv[1], kv[0]))):
+            lids[(kind, label)] = f"k{ki}l{li}"
     for row in table:
         row["colour"] = colours[row["kind"]]
+        row["lid"] = lids[(row["kind"], row["label"])]
+        row["long"] = row["end"] - row["start"] > LONG_SPAN
         row["text"] = text[row["start"] : row["end"]]
 
     evidence: list[tuple[int, int]] = []
@@ -154,7 +161,10 @@ def build_highlight(analysis: dict[str, Any], selection: tuple[str, int] | None 
             "kind": k,
             "colour": colours[k],
             "count": sum(v.values()),
-            "labels": sorted(v.items(), key=lambda kv: (-kv[1], kv[0])),
+            "labels": [
+                {"label": lab, "count": n, "lid": lids[(k, lab)]}
+                for lab, n in sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
         }
         for k, v in sorted(kinds_seen.items())
     ]

@@ -2,35 +2,45 @@
 // No inline handlers, no innerHTML: text is set with textContent so article content stays inert.
 "use strict";
 (function () {
-  function recolour(mark, hidden) {
-    var classes = (mark.getAttribute("data-c") || "").split(" ").filter(Boolean);
-    var visible = classes.filter(function (c) { return !hidden.has(c); });
-    classes.forEach(function (c) { mark.classList.remove(c); });
-    mark.classList.toggle("off", visible.length === 0 && !mark.classList.contains("ev"));
-    mark.classList.toggle("multi", visible.length > 1);
-    if (visible.length) { mark.classList.add(visible[0]); }
+  var PALETTE = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11"];
+
+  function spanTable() {
+    var holder = document.getElementById("span-table");
+    if (!holder) { return null; }
+    try { return JSON.parse(holder.getAttribute("data-json") || "[]"); } catch (e) { return null; }
   }
 
-  function setupLegend() {
-    var toggles = document.querySelectorAll("input.kind-toggle");
-    if (!toggles.length) { return; }
+  // Recolour every highlight from the spans still visible: the shortest visible span gives the colour.
+  function setupLegend(table) {
+    var kindToggles = document.querySelectorAll("input.kind-toggle");
+    var labelToggles = document.querySelectorAll("input.label-toggle");
+    if (!table || !kindToggles.length) { return; }
     var marks = document.querySelectorAll("#text mark");
     function apply() {
-      var hidden = new Set();
-      toggles.forEach(function (t) { if (!t.checked) { hidden.add(t.value); } });
-      marks.forEach(function (m) { recolour(m, hidden); });
+      var hiddenKinds = new Set(), hiddenLabels = new Set();
+      kindToggles.forEach(function (t) { if (!t.checked) { hiddenKinds.add(t.value); } });
+      labelToggles.forEach(function (t) { if (!t.checked) { hiddenLabels.add(t.value); } });
+      marks.forEach(function (m) {
+        var ids = (m.getAttribute("data-spans") || "").split(" ").filter(Boolean);
+        var visible = ids.map(function (i) { return table[Number(i)]; }).filter(function (s) {
+          return s && !hiddenKinds.has(s.colour) && !hiddenLabels.has(s.lid);
+        });
+        PALETTE.forEach(function (c) { m.classList.remove(c); });
+        if (visible.length) { m.classList.add(visible[0].colour); }
+        m.classList.toggle("long", visible.length > 0 && visible[0].long === true);
+        m.classList.toggle("multi", visible.length > 1);
+        m.classList.toggle("off", visible.length === 0 && !m.classList.contains("ev"));
+      });
     }
-    toggles.forEach(function (t) { t.addEventListener("change", apply); });
+    kindToggles.forEach(function (t) { t.addEventListener("change", apply); });
+    labelToggles.forEach(function (t) { t.addEventListener("change", apply); });
   }
 
-  function setupSpanDetail() {
-    var holder = document.getElementById("span-table");
+  function setupSpanDetail(table) {
     var box = document.getElementById("span-detail");
     var list = document.getElementById("span-detail-list");
     var text = document.getElementById("text");
-    if (!holder || !box || !list || !text) { return; }
-    var table;
-    try { table = JSON.parse(holder.getAttribute("data-json") || "[]"); } catch (e) { return; }
+    if (!table || !box || !list || !text) { return; }
     text.addEventListener("click", function (ev) {
       var mark = ev.target.closest ? ev.target.closest("mark") : null;
       if (!mark) { return; }
@@ -73,7 +83,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupFilters();
-    setupLegend();
-    setupSpanDetail();
+    var table = spanTable();
+    setupLegend(table);
+    setupSpanDetail(table);
   });
 })();
