@@ -227,3 +227,13 @@ def test_quotes_command_lists_claims_with_dates():
     assert r.exit_code == 0, r.output
     assert "check-worthy claims" in r.output
     assert "February 2022=2022-02" in r.output and "$100 billion" in r.output
+
+
+def test_non_english_documents_are_skipped_with_a_warning():
+    doc = Document.create("Заголовок\n\nКиевский режим отказывается от мира, заявил Песков в понедельник. В 2023 году погибли 300 человек.")
+    a = Analysis(document=doc)
+    ClaimsAnalyzer().analyze(doc, a)
+    assert a.data["claims"] == [] and any("English-only" in w for w in a.warnings)
+    b = Analysis(document=doc)
+    ClaimsAnalyzer(languages=None, threshold=0.0).analyze(doc, b)
+    assert len(b.data["claims"]) == len(doc.sentences)

@@ -101,11 +101,13 @@ class ClaimsAnalyzer(Analyzer):
     version = "1"
     description = "Check-worthy factual claims per sentence (score), with dates (ISO), numbers, money, places, actors."
 
-    def __init__(self, threshold: float | None = None, model_dir: str | None = None) -> None:
+    def __init__(self, threshold: float | None = None, model_dir: str | None = None, languages: Sequence[str] | None = ("en",)) -> None:
         from ..errors import check_param
 
         check_param("threshold", threshold, threshold is None or (isinstance(threshold, (int, float)) and 0 <= threshold <= 1), "a number in [0, 1] or None")
+        check_param("languages", languages, languages is None or (not isinstance(languages, str) and all(isinstance(x, str) for x in languages)), "a list of language codes or None (all)")
         self.threshold = threshold
+        self.languages = None if languages is None else tuple(languages)
         self.model_dir = model_dir
         self.model_: ClaimModel | None = None
 
@@ -120,9 +122,16 @@ class ClaimsAnalyzer(Analyzer):
     def pipe(self, batch: Sequence[Analysis]) -> None:
         self.load()
         assert self.model_ is not None
+        from .language import document_language
+
         texts: list[str] = []
         owners: list[tuple[int, int, int]] = []
         for i, a in enumerate(batch):
+            lang = document_language(a.document, a)
+            if self.languages is not None and lang not in self.languages:
+                # the model is English n-grams: scores on other languages are noise, so say so
+                a.warnings.append(f"claims: the claim model is English-only; skipped a document in {lang!r}")
+                continue
             for s, e in a.document.sentences:
                 texts.append(a.document.text[s:e])
                 owners.append((i, s, e))
