@@ -17,7 +17,9 @@ from narrascope.formats.semeval2025_roles import (
     EXCLUSIVE, INCLUSIVE, SHIFTED, UNRESOLVED, read_rows, resolve_mention,
 )
 from narrascope.models.entities import Mention, capitalised_mentions, group_mentions
-from narrascope.models.roles import ALL_FINE, FINE_ROLES, MAIN_ROLES, PARENT, MentionContext, RoleClassifier
+from narrascope.models.roles import (
+    ALL_FINE, FINE_ROLES, MAIN_ROLES, PARENT, Featurizer, MentionContext, RoleClassifier,
+)
 from narrascope.taxonomies import load_taxonomy
 
 from .conftest import assert_spans_exact
@@ -176,7 +178,7 @@ def test_role_classifier_round_trips_through_save_and_load(tmp_path):
             ctx.append(MentionContext(text, i, i + len(word), "en"))
             main_.append(m)
             fines.append(f)
-    clf = RoleClassifier(C_main=10, C_fine=10)
+    clf = RoleClassifier(C_main=10, C_fine=10, featurizer=Featurizer(n_features=2**12))
     X = clf.featurizer.transform(ctx)
     clf.fit(X, main_, fines)
     clf.save(tmp_path)
