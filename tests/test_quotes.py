@@ -325,3 +325,24 @@ def test_a_quote_only_paragraph_continues_the_previous_paragraphs_speaker():
     assert (qs[1]["speaker_entity"], qs[1]["resolved_by"]) == ("Dmytro Levin", "continuation")
     # not across an unrelated paragraph: kept, but unresolved
     assert (qs[2]["speaker"], qs[2]["speaker_entity"], qs[2]["resolved_by"]) == (None, None, None)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ['"', "“", "”", "«", "»", "„", "'", "‘", "’", ",", ".", ":", " — ", "\n", " said", " told reporters",
+           " according to", " he", " She", " Peskov", " Dmitry Peskov", " the spokesman", " that", " adding",
+           " The talks failed", " We want peace", " Kyiv", " and warned", "'s statement", " who", " 2024"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=40))
+def test_any_mix_of_quote_marks_and_cues_gives_exact_spans(pieces):
+    text = "Title\n\n" + "".join(pieces)
+    if not text.strip():
+        return
+    a = run(text)
+    assert_spans_exact(a)
+    for q in a.data["quotes"]:
+        c = q["content"]
+        assert c["end"] > c["start"] and a.document.text[c["start"] : c["end"]] == c["text"]
