@@ -23,18 +23,37 @@ MAX_CHARS = 5_000
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("api") / "corpus.db"
-    pipeline = language_pipeline()
-    with open_store(str(db)) as store:
-        report = store.add_analyses(build_corpus(pipeline))
+def pg():
+    """A throwaway PostgreSQL server for the read-side API tests (skipped when not installed)."""
+    from .pgserver import PostgresServer, find_bindir
+
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    pytest.importorskip("psycopg")
+    try:
+        server = PostgresServer().start()
+    except RuntimeError as e:
+        pytest.skip(f"cannot start a throwaway PostgreSQL server: {e}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def corpus_db(request, tmp_path_factory):
+    """The same corpus in each backend: the API must not care which one serves it."""
+    if request.param == "sqlite":
+        url = str(tmp_path_factory.mktemp("api") / "corpus.db")
+    else:
+        url = request.getfixturevalue("pg").create_schema("api_corpus")
+    with open_store(url) as store:
+        report = store.add_analyses(build_corpus(language_pipeline()))
         assert report.added == 13
-    return db
+    return url
 
 
 @pytest.fixture(scope="module")
 def server(corpus_db):
-    app = create_app(str(corpus_db), token=TOKEN, pipeline=language_pipeline(), max_chars=MAX_CHARS)
+    app = create_app(corpus_db, token=TOKEN, pipeline=language_pipeline(), max_chars=MAX_CHARS)
     with live_server(app) as url:
         with httpx.Client(base_url=url, timeout=20) as client:
             yield client
@@ -351,6 +370,7 @@ def test_serve_refuses_a_missing_store(tmp_path, capsys):
     assert "missing.db" in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # loads every shipped model (~10 s); the hand-built analyses above cover the rendering
 def test_article_page_shows_whatever_the_registered_analyzers_produce(tmp_path):
     """The UI knows no analyzer: every span kind and label task of the full default pipeline appears."""
     from narrascope.pipeline import Pipeline

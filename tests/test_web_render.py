@@ -74,7 +74,9 @@ def test_selected_label_outlines_only_its_evidence():
 
 def test_label_panel_sorts_by_score_and_clamps_bars():
     labels = {"genre": [{"label": "news", "score": 0.2, "evidence": []}, {"label": "opinion", "score": 1.7, "evidence": [{}]}]}
-    panel = label_panel({"labels": labels})
+    panel = label_panel({"labels": {**labels, "subnarratives": [], "narratives": []}})
+    assert [t["task"] for t in panel] == ["narratives", "subnarratives", "genre"]
+    panel = panel[2:]
     assert [r["label"] for r in panel[0]["labels"]] == ["opinion", "news"]
     assert panel[0]["labels"][0]["pct"] == 100 and panel[0]["labels"][0]["evidence"] == 1
 
@@ -95,3 +97,37 @@ def test_charts_scale_to_the_largest_value():
     assert [r["label"] for r in bars["rows"]] == ["A", "B"]
     assert bars["rows"][0]["total"] == "4"
     assert line_chart([], {}) is None and stacked_bars({}) is None
+
+
+def test_a_kind_covering_most_of_the_text_starts_hidden():
+    n = len(TEXT)
+    a = analysis([span(0, n, "subjective", "subjectivity"), span(6, 11, "Doubt", "techniques")])
+    hl = build_highlight(a)
+    legend = {k["kind"]: k for k in hl.kinds}
+    assert legend["subjectivity"]["hidden"] and legend["subjectivity"]["coverage"] == 1.0
+    assert not legend["techniques"]["hidden"]
+    by_text = {s.text: [hl.spans[i]["kind"] for i in s.shown] for s in hl.segments}
+    assert by_text["brave"] == ["techniques"] and by_text["Hello "] == []
+    # a kind alone is never hidden: there would be nothing to see
+    assert not build_highlight(analysis([span(0, n, "subjective", "subjectivity")])).kinds[0]["hidden"]
+
+
+def test_slow_dashboard_work_runs_in_the_background_and_is_cached(tmp_path):
+    import threading
+
+    from narrascope.api.app import _Runtime
+
+    rt = _Runtime(str(tmp_path / "bg.db"), None, None, 1000, 10_000, True)
+    release, calls = threading.Event(), []
+
+    def slow():
+        calls.append(1)
+        release.wait(5)
+        return ["clusters"]
+
+    assert rt.background("k", slow, wait=0.05) == (False, None)  # not ready: the page says so
+    assert rt.background("k", slow, wait=0.05) == (False, None)  # still running: not started twice
+    release.set()
+    assert rt.background("k", slow, wait=5) == (True, ["clusters"])
+    assert rt.background("k", slow, wait=0) == (True, ["clusters"]) and len(calls) == 1
+    rt.close()

@@ -16,6 +16,7 @@ from typing import Any
 
 PALETTE_SIZE = 12  # colour classes c0..c11 in style.css
 LONG_SPAN = 60  # characters; a longer span gets a lighter tint so the short spans inside it stand out
+BROAD_KIND = 0.75  # a kind whose spans cover more of the text than this starts hidden (legend unchecked)
 
 
 @dataclass(slots=True)
@@ -27,6 +28,7 @@ class Segment:
     evidence: bool = False  # covered by an evidence span of the selected label
     ev_start: bool = False  # first / last segment of a run of evidence (for the outline)
     ev_end: bool = False
+    shown: list[int] = field(default_factory=list)  # ``spans`` minus those of kinds hidden at first
 
 
 @dataclass(slots=True)
@@ -156,11 +158,21 @@ def build_highlight(analysis: dict[str, Any], selection: tuple[str, int] | None 
         if seg.evidence:
             seg.ev_start = i == 0 or not merged[i - 1].evidence
             seg.ev_end = i == len(merged) - 1 or not merged[i + 1].evidence
+    # kinds that paint most of the text (sentence-level labels...) start hidden: they drown the rest
+    covered: dict[str, int] = {}
+    for seg in merged:
+        for kind in {table[i]["kind"] for i in seg.spans}:
+            covered[kind] = covered.get(kind, 0) + (seg.end - seg.start)
+    hidden = {k for k, c in covered.items() if n and c / n > BROAD_KIND and len(kinds_seen) > 1}
+    for seg in merged:
+        seg.shown = [i for i in seg.spans if table[i]["kind"] not in hidden]
     legend = [
         {
             "kind": k,
             "colour": colours[k],
             "count": sum(v.values()),
+            "hidden": k in hidden,
+            "coverage": round(covered.get(k, 0) / n, 3) if n else 0.0,
             "labels": [
                 {"label": lab, "count": n, "lid": lids[(k, lab)]}
                 for lab, n in sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -184,9 +196,10 @@ def segment_title(seg: Segment, table: list[dict[str, Any]]) -> str:
 
 
 def label_panel(analysis: dict[str, Any]) -> list[dict[str, Any]]:
-    """Side panel: every label task with its labels sorted by score (best first)."""
+    """Side panel: every label task (narrative tasks first) with its labels sorted by score (best first)."""
     out = []
-    for task, labs in sorted((analysis.get("labels") or {}).items()):
+    tasks = (analysis.get("labels") or {}).items()
+    for task, labs in sorted(tasks, key=lambda kv: ("narrative" not in kv[0], kv[0])):  # narratives first
         rows = []
         for i, lab in enumerate(labs):
             try:
