@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.serve",
     "narrascope.commands.store",
     "narrascope.commands.quotes",
+    "narrascope.commands.techniques",
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
 ]

@@ -16,6 +16,10 @@ REGISTRY: dict[str, str] = {
     "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
     "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
     "narratives": "narrascope.analyzers.narratives:NarrativesAnalyzer",
+    "subjectivity": "narrascope.analyzers.subjectivity:SubjectivityAnalyzer",
+    "genre": "narrascope.analyzers.genre:GenreAnalyzer",
+    "frames": "narrascope.analyzers.frames:FramesAnalyzer",
+    "techniques": "narrascope.analyzers.techniques:TechniquesAnalyzer",
 }
 
 

@@ -54,9 +54,14 @@ def group_folds(groups: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
     return np.array([assign[g] for g in groups])
 
 
-def fit_multilabel(X, Y: np.ndarray, labels: list[str], C: float = 4.0, class_weight=None, sample_weight=None) -> LinearHead:
-    """One logistic regression per label (liblinear); labels without positives get a -inf-ish bias."""
-    from sklearn.linear_model import LogisticRegression
+def fit_multilabel(X, Y: np.ndarray, labels: list[str], C: float = 4.0, class_weight=None, sample_weight=None,
+                   solver: str = "liblinear", seed: int = 0) -> LinearHead:
+    """One logistic regression per label; labels without positives get a -inf-ish bias.
+
+    ``solver="sgd"``: log-loss SGD with L2 penalty ``alpha = 1 / (C * n)`` (the same objective as
+    liblinear's up to scaling), 12 epochs -- about ten times cheaper on large sparse data.
+    """
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
 
     L = Y.shape[1]
     W = np.zeros((L, X.shape[1]), dtype=np.float32)
@@ -66,7 +71,11 @@ def fit_multilabel(X, Y: np.ndarray, labels: list[str], C: float = 4.0, class_we
         if y.min() == y.max():
             b[j] = 10.0 if y.min() == 1 else -10.0
             continue
-        m = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=200)
+        if solver == "sgd":
+            m = SGDClassifier(loss="log_loss", alpha=1.0 / (C * X.shape[0]), max_iter=12, tol=None,
+                              random_state=seed, class_weight=class_weight, average=False)
+        else:
+            m = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=200)
         m.fit(X, y, sample_weight=sample_weight)
         W[j] = m.coef_[0]
         b[j] = m.intercept_[0]

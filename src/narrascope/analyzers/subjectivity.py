@@ -1,0 +1,80 @@
+"""Sentence subjectivity (SUBJ / OBJ), trained on CheckThat! 2025 Task 1 data.
+
+One span per sentence, labelled ``SUBJ`` or ``OBJ`` with the probability of that label; the share
+of subjective sentences goes to ``analysis.data["subjectivity"]``. Model: hashed word + character
+n-gram TF-IDF and logistic regression (an English head, and a head trained on English, German, Italian and Bulgarian for other languages).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..document import Analysis, Document
+from .base import Analyzer
+
+ARTIFACT = "subjectivity"
+
+
+class SubjectivityAnalyzer(Analyzer):
+    name = "subjectivity"
+    produces = ("subjectivity",)
+    version = "1"
+    description = "Per-sentence subjective/objective spans (SUBJ/OBJ) with probabilities."
+
+    def __init__(self, model_dir: str | None = None):
+        self.model_dir = model_dir
+        self._model = None
+
+    def load(self) -> "SubjectivityAnalyzer":
+        if self._model is None:
+            from ..models.hashed_linear import artifact_dir, load_model
+
+            feats, heads, meta = load_model(self.model_dir or artifact_dir(ARTIFACT))
+            self._model = (feats, heads, meta)
+        return self
+
+    def sentence_scores(self, texts: Sequence[str], language: str | None = "en") -> np.ndarray:
+        """P(SUBJ) for each text; the English head for ``en`` (or unknown), the multilingual one otherwise."""
+        self.load()
+        feats, heads, _ = self._model
+        if not texts:
+            return np.zeros(0)
+        head = heads["en"] if language in (None, "en", "und") else heads["multi"]
+        P = head.predict_proba(feats.transform(list(texts)))
+        return P[:, head.labels.index("SUBJ")]
+
+    @staticmethod
+    def language_of(analysis: Analysis) -> str:
+        from .language import detect_language
+
+        doc = analysis.document
+        return doc.language or (analysis.data.get("language") or {}).get("language") or detect_language(doc.text)[0]
+
+    def pipe(self, batch: Sequence[Analysis]) -> None:
+        self.load()
+        threshold = float(self._model[2].get("threshold", 0.5))
+        for analysis in batch:
+            doc = analysis.document
+            scores = self.sentence_scores([doc.text[s:e] for s, e in doc.sentences], self.language_of(analysis))
+            self._emit(doc, analysis, scores, threshold)
+
+    def analyze(self, doc: Document, analysis: Analysis) -> None:
+        self.pipe([analysis])
+
+    def _emit(self, doc: Document, analysis: Analysis, p_subj: np.ndarray, threshold: float) -> None:
+        spans = []
+        for (s, e), p in zip(doc.sentences, p_subj):
+            subj = p >= threshold
+            spans.append(analysis.span(s, e, "SUBJ" if subj else "OBJ", self.name, float(p if subj else 1 - p)))
+        analysis.add_spans(spans)
+        n_subj = sum(1 for sp in spans if sp.label == "SUBJ")
+        analysis.data["subjectivity"] = {
+            "sentences": len(spans),
+            "subjective": n_subj,
+            "share": round(n_subj / len(spans), 4) if spans else 0.0,
+            "mean_p_subj": round(float(np.mean(p_subj)), 4) if len(p_subj) else 0.0,
+            "threshold": threshold,
+        }
+        self.stamp(analysis)

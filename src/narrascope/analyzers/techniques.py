@@ -1,0 +1,205 @@
+"""Persuasion techniques (SemEval-2023 Task 3 subtask 3, 23 techniques) as character spans.
+
+How it works (all CPU, no vocabulary shipped):
+
+1. every paragraph (one non-blank line) is scored by a paragraph head (hashed word + char n-gram
+   TF-IDF of the paragraph, length/punctuation features, and -- when the model was trained with
+   ``context_weight > 0`` -- a down-weighted TF-IDF of the whole article); every sentence by a sentence head trained on the gold spans of the six
+   training languages;
+2. a paragraph carries technique *t* when ``(1 - w) * paragraph score + w * best sentence score``
+   reaches *t*'s threshold (tuned for micro-F1 by grouped cross-validation);
+3. each (paragraph, technique) decision gets evidence spans: the sentences of the paragraph whose
+   sentence score is high enough (the best one always); for techniques whose gold spans are short
+   (loaded language, name calling, repetition, slogans...) the span is narrowed to the phrase whose
+   words the sentence head weighs most.
+
+Output: spans (``analyzer="techniques"``, label = official technique id, score, attrs with the
+family, paragraph index and line number); ``data["techniques"]["paragraphs"]`` with the
+paragraph-level labels derived from the spans (what the shared task scores); and one document-level
+:class:`Label` per technique found, with its spans as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..document import Analysis, Document, Label, Span
+from .base import Analyzer
+
+ARTIFACT = "techniques"
+TAXONOMY = "semeval2023-techniques"
+_TOKEN = re.compile(r"\w+(?:[-'\u2019]\w+)*", re.UNICODE)
+
+
+def paragraph_line_numbers(doc: Document) -> list[int]:
+    """1-based line number of each paragraph (shared-task numbering: blank lines count)."""
+    out, line, pos = [], 1, 0
+    for s, _ in doc.paragraphs:
+        line += doc.text.count("\n", pos, s)
+        pos = s
+        out.append(line)
+    return out
+
+
+class TechniquesAnalyzer(Analyzer):
+    name = "techniques"
+    produces = ("techniques",)
+    label_tasks = ("techniques",)
+    version = "1"
+    description = "Persuasion techniques (23, SemEval-2023) as scored character spans + paragraph labels."
+
+    def __init__(self, model_dir: str | None = None, narrow: bool = True):
+        self.model_dir = model_dir
+        self.narrow = bool(narrow)
+        self._m = None
+
+    def load(self) -> "TechniquesAnalyzer":
+        if self._m is None:
+            from ..models.hashed_linear import artifact_dir, load_model
+            from ..taxonomies import load_taxonomy
+
+            feats, heads, meta = load_model(self.model_dir or artifact_dir(ARTIFACT))
+            tax = load_taxonomy(TAXONOMY)
+            self._m = {
+                "feats": feats, "para": heads["para"], "sent": heads.get("sent"), "meta": meta,
+                "groups": {lab.id: lab.group for lab in tax.labels},
+            }
+        return self
+
+    @property
+    def labels(self) -> list[str]:
+        self.load()
+        return list(self._m["para"].labels)
+
+    # -- scoring --------------------------------------------------------------------------------
+    def score_document(self, doc: Document) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+        """(paragraph scores (P, L), sentence scores (S, L), sentence indices per paragraph)."""
+        from ..models.hashed_linear import shape_features
+
+        m = self._m
+        feats, meta = m["feats"], m["meta"]
+        paras = list(doc.paragraphs)
+        L = len(m["para"].labels)
+        if not paras:
+            return np.zeros((0, L)), np.zeros((0, L)), []
+        ptexts = [doc.text[s:e] for s, e in paras]
+        lines = paragraph_line_numbers(doc)
+        n = len(paras)
+        blocks = [feats.transform(ptexts),
+                  shape_features(ptexts, [ln == 1 for ln in lines], [i / max(n - 1, 1) for i in range(n)])]
+        alpha = float(meta.get("context_weight", 0.0))
+        if alpha > 0:
+            ctx = feats.transform([doc.text])[:, : feats.n_half]  # word n-grams of the whole article
+            blocks.append(sp.csr_matrix(np.ones((n, 1), dtype=np.float32)) @ (alpha * ctx))
+        Xp = sp.hstack(blocks, format="csr")
+        Sp = m["para"].predict_proba(Xp)
+        sent_of = [[] for _ in paras]
+        j = 0
+        for si, (s, _) in enumerate(doc.sentences):
+            while j < n - 1 and s >= paras[j][1]:
+                j += 1
+            sent_of[j].append(si)
+        if m["sent"] is not None and doc.sentences:
+            Ss = m["sent"].predict_proba(feats.transform([doc.text[s:e] for s, e in doc.sentences]))
+        else:
+            Ss = np.zeros((len(doc.sentences), L))
+        return Sp, Ss, sent_of
+
+    def combine(self, Sp: np.ndarray, Ss: np.ndarray, sent_of: list[list[int]]) -> np.ndarray:
+        w = float(self._m["meta"].get("sentence_weight", 0.0))
+        if w <= 0 or self._m["sent"] is None:
+            return Sp
+        best = np.vstack([Ss[idx].max(axis=0) if idx else np.zeros(Sp.shape[1]) for idx in sent_of])
+        return (1 - w) * Sp + w * best
+
+    # -- analysis -------------------------------------------------------------------------------
+    def pipe(self, batch: Sequence[Analysis]) -> None:
+        self.load()
+        for analysis in batch:
+            self.analyze(analysis.document, analysis)
+
+    def analyze(self, doc: Document, analysis: Analysis) -> None:
+        self.load()
+        m = self._m
+        labels = m["para"].labels
+        th = m["para"].thresholds
+        sent_th = m["sent"].thresholds if m["sent"] is not None and m["sent"].thresholds is not None else th
+        Sp, Ss, sent_of = self.score_document(doc)
+        Sc = self.combine(Sp, Ss, sent_of)
+        lines = paragraph_line_numbers(doc)
+        short = m["meta"].get("short_span_words", {})
+        para_out, spans = [], []
+        for pi, (ps, pe) in enumerate(doc.paragraphs):
+            chosen = [j for j in np.argsort(-Sc[pi], kind="stable") if Sc[pi, j] >= th[j]]
+            entry = {"index": pi, "line": lines[pi], "start": ps, "end": pe, "labels": []}
+            for j in chosen:
+                t = labels[j]
+                sidx = sent_of[pi]
+                picks = [si for si in sidx if Ss[si, j] >= sent_th[j]] if sidx else []
+                if not picks and sidx:
+                    picks = [max(sidx, key=lambda si: Ss[si, j])]
+                for si in picks:
+                    s, e = doc.sentences[si] if sidx else (ps, pe)
+                    if self.narrow and t in short:
+                        s, e = self._narrow(doc.text, s, e, j, int(short[t]))
+                    spans.append(analysis.span(
+                        s, e, t, self.name, float(Sc[pi, j]),
+                        family=m["groups"].get(t), paragraph=pi, line=lines[pi],
+                        sentence_score=round(float(Ss[si, j]), 4) if sidx else None,
+                    ))
+                if not sidx:
+                    spans.append(analysis.span(ps, pe, t, self.name, float(Sc[pi, j]), family=m["groups"].get(t),
+                                               paragraph=pi, line=lines[pi]))
+                entry["labels"].append({"label": t, "score": round(float(Sc[pi, j]), 4)})
+            para_out.append(entry)
+        spans = _dedupe(spans)
+        analysis.add_spans(spans)
+        analysis.data["techniques"] = {"taxonomy": TAXONOMY, "paragraphs": para_out}
+        by_label: dict[str, list[Span]] = {}
+        for sp_ in spans:
+            by_label.setdefault(sp_.label, []).append(sp_)
+        doc_labels = [
+            Label(t, max(float(s.score or 0) for s in ev), self.name, ev, parent=None,
+                  attrs={"family": m["groups"].get(t), "paragraphs": len({s.attrs["paragraph"] for s in ev})})
+            for t, ev in sorted(by_label.items(), key=lambda kv: -max(float(s.score or 0) for s in kv[1]))
+        ]
+        if doc_labels:
+            analysis.add_labels("techniques", doc_labels)
+        self.stamp(analysis)
+
+    def _narrow(self, text: str, s: int, e: int, j: int, max_words: int) -> tuple[int, int]:
+        """The phrase of at most ``max_words`` words inside [s, e) the sentence head weighs most."""
+        head = self._m["sent"]
+        if head is None:
+            return s, e
+        toks = [(mt.start(), mt.end()) for mt in _TOKEN.finditer(text[s:e])]
+        if len(toks) <= 1:
+            return s, e
+        feats = self._m["feats"]
+        X = feats.weight(feats.counts([text[s + a : s + b] for a, b in toks]))
+        contrib = np.asarray(X @ head.W[j]).ravel()
+        contrib = contrib - max(float(np.median(contrib)), 0.0)
+        best, bi, bj = -np.inf, 0, 0
+        for a in range(len(toks)):
+            acc = 0.0
+            for b in range(a, min(len(toks), a + max_words)):
+                acc += contrib[b]
+                if acc > best:
+                    best, bi, bj = acc, a, b
+        if best <= 0:
+            return s, e
+        return s + toks[bi][0], s + toks[bj][1]
+
+
+def _dedupe(spans: list[Span]) -> list[Span]:
+    seen, out = set(), []
+    for sp_ in sorted(spans, key=lambda x: (x.start, x.end, x.label)):
+        key = (sp_.start, sp_.end, sp_.label)
+        if key not in seen:
+            seen.add(key)
+            out.append(sp_)
+    return out

@@ -1,0 +1,434 @@
+"""Training (with grouped cross-validation) of the techniques, frames, genre and subjectivity models.
+
+Each ``train_*`` function is seeded and deterministic, measures the official metric by K-fold
+cross-validation on English (folds keep near-duplicate articles together; thresholds and biases are
+tuned inside each training part only), then fits the final model on all the data and writes it
+with ``model.json``, ``weights.npz`` and ``cv.json`` to ``out``. The model card is written by
+:mod:`narrascope.training.model_cards` from ``cv.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..models.hashed_linear import HashedTfidf, LinearHead, save_model, shape_features
+from .linear_cv import (
+    f1,
+    fit_multiclass,
+    fit_multilabel,
+    group_folds,
+    macro_f1,
+    micro_f1_counts,
+    near_duplicate_groups,
+    tune_thresholds,
+)
+from .semeval2023_data import LANGS, line_paragraphs, load_doc_labels, load_subjectivity, load_techniques
+
+log = logging.getLogger(__name__)
+
+
+def _idf(C: sp.csr_matrix, rows, n_features: int) -> np.ndarray:
+    df = np.bincount(C[rows].indices, minlength=n_features)
+    n = len(rows)
+    return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+
+
+def _summary(values: list[float]) -> dict:
+    return {"mean": round(float(np.mean(values)), 4), "std": round(float(np.std(values)), 4),
+            "folds": [round(float(v), 4) for v in values]}
+
+
+def _write_cv(out: Path, report: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cv.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# -------------------------------------------------------------------------------------------------
+# subjectivity
+SUBJ_TRAIN_LANGS = ("english", "german", "italian", "bulgarian")
+
+
+def train_subjectivity(data: Path, out: Path, *, C: float = 0.5, folds: int = 5, seed: int = 0,
+                       say: Callable[[str], None] = print) -> dict:
+    """CheckThat! 2025 subjectivity: two LR heads on hashed TF-IDF.
+
+    ``en`` is trained on English only (adding the other languages lowered English CV macro-F1 from
+    0.71 to 0.68); ``multi`` on all four languages, used for non-English text. English is measured by
+    5-fold CV on train+dev and on the separate dev_test split.
+    """
+    t0 = time.time()
+    sents = load_subjectivity(data, SUBJ_TRAIN_LANGS)
+    y = np.array([s.label == "SUBJ" for s in sents], dtype=int)
+    is_en = np.array([s.lang == "en" for s in sents])
+    split = np.array([s.split for s in sents])
+    feats = HashedTfidf()
+    C_all = feats.counts([s.text for s in sents])
+    labels = ["OBJ", "SUBJ"]
+
+    def fit(rows, idf_rows=None):
+        feats.idf_ = _idf(C_all, rows if idf_rows is None else idf_rows, feats.n_features)
+        X = feats.weight(C_all)
+        return X, fit_multiclass(X[rows], y[rows], labels, C=C, class_weight="balanced")
+
+    pool = np.where((split != "dev_test") & is_en)[0]
+    rng = np.random.RandomState(seed)
+    fold_of = rng.permutation(len(pool)) % folds
+    scores, per_class = [], {c: [] for c in labels}
+    for k in range(folds):
+        te = pool[fold_of == k]
+        X, head = fit(pool[fold_of != k])
+        pred = head.predict_proba(X[te]).argmax(1)
+        m, per = macro_f1(list(y[te]), list(pred), [0, 1])
+        scores.append(m)
+        for i, c in enumerate(labels):
+            per_class[c].append(per[i]["f1"])
+        say(f"subjectivity fold {k}: macro-F1 {m:.3f}")
+    X, head = fit(pool)
+    te = np.where((split == "dev_test") & is_en)[0]
+    pred = head.predict_proba(X[te]).argmax(1)
+    m_dt, per_dt = macro_f1(list(y[te]), list(pred), [0, 1])
+    # final heads: English on every English split; multilingual on everything (one shared IDF)
+    all_rows = np.arange(len(sents))
+    X, multi = fit(all_rows)
+    en_head = fit_multiclass(X[np.where(is_en)[0]], y[is_en], labels, C=C, class_weight="balanced")
+    en_head.meta = {"task": "checkthat2025-subjectivity", "languages": ["en"]}
+    multi.meta = {"task": "checkthat2025-subjectivity", "languages": ["en", "de", "it", "bg"]}
+    save_model(out, feats, {"en": en_head, "multi": multi},
+               {"name": "subjectivity", "threshold": 0.5, "seed": seed, "C": C, "train_languages": list(SUBJ_TRAIN_LANGS)})
+    report = {
+        "task": "subjectivity", "metric": "macro-F1 (SUBJ/OBJ)",
+        "cv_english": _summary(scores),
+        "cv_english_per_class": {c: _summary(v) for c, v in per_class.items()},
+        "english_dev_test": {"macro_f1": round(m_dt, 4), "per_class": {labels[i]: round(per_dt[i]["f1"], 4) for i in (0, 1)},
+                             "trained_on": "English train+dev"},
+        "n_sentences": int(len(sents)), "seed": seed, "seconds": round(time.time() - t0, 1),
+    }
+    _write_cv(out, report)
+    return report
+
+
+# -------------------------------------------------------------------------------------------------
+# frames
+def _doc_setup(data: Path, subtask: int, langs):
+    arts = []
+    for lang in langs:
+        arts += load_doc_labels(data, lang, subtask)
+    en = np.array([i for i, a in enumerate(arts) if a.lang == "en"])
+    return arts, en
+
+
+def _en_folds(arts, en, folds: int, seed: int) -> np.ndarray:
+    fold_of = np.full(len(arts), -1)
+    groups = near_duplicate_groups([arts[i].text for i in en])
+    fold_of[en] = group_folds(groups, folds, seed)
+    return fold_of
+
+
+def train_frames(data: Path, out: Path, *, C: float = 8.0, folds: int = 5, seed: int = 0, langs=LANGS,
+                 say: Callable[[str], None] = print) -> dict:
+    from ..evaluation.semeval2023 import frame_labels
+
+    t0 = time.time()
+    FR = frame_labels()
+    arts, en = _doc_setup(data, 2, langs)
+    Y = np.array([[f in a.frames for f in FR] for a in arts], dtype=int)
+    feats = HashedTfidf()
+    C_all = feats.counts([a.text for a in arts])
+    fold_of = _en_folds(arts, en, folds, seed)
+    is_en = np.array([a.lang == "en" for a in arts])
+
+    def fit(rows):
+        feats.idf_ = _idf(C_all, rows, feats.n_features)
+        X = feats.weight(C_all)
+        return X, fit_multilabel(X[rows], Y[rows], FR, C=C)
+
+    def oof(rows, inner_folds):
+        """Out-of-fold English scores inside ``rows`` (inner grouped folds) for threshold tuning."""
+        S = np.zeros((len(arts), len(FR)))
+        en_rows = rows[is_en[rows]]
+        inner = group_folds(near_duplicate_groups([arts[i].text for i in en_rows]), inner_folds, seed + 1)
+        for kk in range(inner_folds):
+            te = en_rows[inner == kk]
+            X, head = fit(np.setdiff1d(rows, te))
+            S[te] = head.predict_proba(X[te])
+        return en_rows, S[en_rows]
+
+    scores, per = [], {f: [] for f in FR}
+    for k in range(folds):
+        te = np.where(fold_of == k)[0]
+        tr = np.where(fold_of != k)[0]
+        en_rows, S_in = oof(tr, 3)
+        th = tune_thresholds(Y[en_rows], S_in)
+        X, head = fit(tr)
+        P = head.predict_proba(X[te]) >= th
+        for j in range(len(FR)):  # at least one frame per article
+            pass
+        none = ~P.any(axis=1)
+        if none.any():
+            Sx = head.predict_proba(X[te])
+            P[np.where(none)[0], np.argmax(Sx[none] - th, axis=1)] = True
+        Yt = Y[te].astype(bool)
+        scores.append(f1(*micro_f1_counts(Yt, P)))
+        for j, f in enumerate(FR):
+            per[f].append(f1(*micro_f1_counts(Yt[:, j:j + 1], P[:, j:j + 1])))
+        say(f"frames fold {k}: micro-F1 {scores[-1]:.3f}")
+    all_rows = np.arange(len(arts))
+    en_rows, S_in = oof(all_rows, folds)
+    th = tune_thresholds(Y[en_rows], S_in)
+    X, head = fit(all_rows)
+    head.thresholds = th
+    head.meta = {"task": "semeval2023-frames"}
+    save_model(out, feats, {"doc": head}, {"name": "frames", "seed": seed, "C": C, "train_languages": list(langs)})
+    report = {"task": "frames", "metric": "micro-F1 over (article, frame)", "cv_english": _summary(scores),
+              "cv_english_per_label": {f: _summary(v) for f, v in per.items()},
+              "n_articles": len(arts), "n_english": int(len(en)), "seconds": round(time.time() - t0, 1)}
+    _write_cv(out, report)
+    return report
+
+
+# -------------------------------------------------------------------------------------------------
+# genre
+def _tune_biases(y: np.ndarray, logp: np.ndarray, n_classes: int, fixed: int) -> np.ndarray:
+    """Additive per-class biases (class ``fixed`` stays 0) maximising macro-F1 on ``logp``."""
+    grid = np.arange(-3.0, 3.01, 0.25)
+    bias = np.zeros(n_classes)
+    others = [c for c in range(n_classes) if c != fixed]
+    for _ in range(2):
+        for c in others:
+            best, bv = -1.0, 0.0
+            for v in grid:
+                b = bias.copy()
+                b[c] = v
+                m, _ = macro_f1(list(y), list((logp + b).argmax(1)), list(range(n_classes)))
+                if m > best + 1e-9:
+                    best, bv = m, v
+            bias[c] = bv
+    return bias
+
+
+def genre_features(arts, feats: HashedTfidf, subj_dir: Path | None = None):
+    """TF-IDF counts (unweighted) and style rows for each article (style uses the subjectivity model)."""
+    from ..analyzers.subjectivity import SubjectivityAnalyzer
+    from ..document import Document
+    from ..models.style import style_features
+
+    subj = SubjectivityAnalyzer(str(subj_dir) if subj_dir else None).load()
+    docs = [Document.create(a.text, title_in_text=True) for a in arts]
+    style = []
+    for a, d in zip(arts, docs):
+        p = subj.sentence_scores([d.text[s:e] for s, e in d.sentences], "en" if a.lang == "en" else "xx")
+        style.append(style_features(d.text, d.sentences, p))
+    return feats.counts([d.text for d in docs]), np.vstack(style)
+
+
+def train_genre(data: Path, out: Path, *, C: float = 4.0, style_weight: float = 1.0, folds: int = 5, seed: int = 0,
+                langs=LANGS, subj_dir: Path | None = None, say: Callable[[str], None] = print) -> dict:
+    from ..evaluation.semeval2023 import genre_labels
+
+    t0 = time.time()
+    GE = genre_labels()
+    arts, en = _doc_setup(data, 1, langs)
+    y = np.array([GE.index(a.genre) for a in arts])
+    feats = HashedTfidf()
+    C_all, style = genre_features(arts, feats, subj_dir)
+    fold_of = _en_folds(arts, en, folds, seed)
+    groups_all = np.arange(len(arts))
+    groups_all[en] = len(arts) + near_duplicate_groups([arts[i].text for i in en])
+    opinion = GE.index("opinion")
+
+    def fit(rows):
+        feats.idf_ = _idf(C_all, rows, feats.n_features)
+        X = sp.hstack([feats.weight(C_all), sp.csr_matrix(style * style_weight)], format="csr")
+        return X, fit_multiclass(X[rows], y[rows], GE, C=C, class_weight="balanced")
+
+    def calibrate(rows, inner_folds):
+        """Biases tuned on out-of-fold log-probabilities of ``rows`` (all languages pooled)."""
+        inner = group_folds(groups_all[rows], inner_folds, seed + 1)
+        logp = np.zeros((len(rows), len(GE)))
+        for kk in range(inner_folds):
+            te = rows[inner == kk]
+            X, head = fit(np.setdiff1d(rows, te))
+            logp[inner == kk] = np.log(head.predict_proba(X[te]) + 1e-9)
+        return _tune_biases(y[rows], logp, len(GE), opinion)
+
+    scores, scores_raw, per = [], [], {g: [] for g in GE}
+    pred_all = np.full(len(arts), -1)
+    for k in range(folds):
+        te = np.where(fold_of == k)[0]
+        tr = np.where(fold_of != k)[0]
+        bias = calibrate(tr, 3)
+        X, head = fit(tr)
+        logp = np.log(head.predict_proba(X[te]) + 1e-9)
+        pred = (logp + bias).argmax(1)
+        pred_all[te] = pred
+        m, pc = macro_f1([GE[i] for i in y[te]], [GE[i] for i in pred], GE)
+        scores.append(m)
+        scores_raw.append(macro_f1([GE[i] for i in y[te]], [GE[i] for i in logp.argmax(1)], GE)[0])
+        for g in GE:
+            per[g].append(pc[g]["f1"])
+        say(f"genre fold {k}: macro-F1 {m:.3f} (uncalibrated {scores_raw[-1]:.3f}) biases {np.round(bias, 2).tolist()}")
+    pooled, pooled_per = macro_f1([GE[i] for i in y[en]], [GE[i] for i in pred_all[en]], GE)
+    rows = np.arange(len(arts))
+    bias = calibrate(rows, folds)
+    X, head = fit(rows)
+    head.thresholds = bias.astype(np.float32)  # multiclass: additive log-prob biases
+    head.meta = {"task": "semeval2023-genre", "thresholds_are": "additive log-probability biases"}
+    save_model(out, feats, {"doc": head}, {"name": "genre", "seed": seed, "C": C, "style_weight": style_weight,
+                                          "train_languages": list(langs)})
+    report = {"task": "genre", "metric": "macro-F1 over genres present",
+              "cv_english": _summary(scores), "cv_english_uncalibrated": _summary(scores_raw),
+              "cv_english_per_label": {g: _summary(v) for g, v in per.items()},
+              "pooled_english": {"macro_f1": round(pooled, 4),
+                                 "per_label": {g: {kk: round(vv, 4) for kk, vv in pooled_per[g].items()} for g in GE}},
+              "final_biases": {g: round(float(b), 3) for g, b in zip(GE, bias)},
+              "n_articles": len(arts), "n_english": int(len(en)), "seconds": round(time.time() - t0, 1)}
+    _write_cv(out, report)
+    return report
+
+
+# -------------------------------------------------------------------------------------------------
+# techniques
+SHORT_SPAN_WORDS = {  # techniques whose English gold spans are short: narrow evidence to a phrase
+    "Loaded_Language": 4, "Name_Calling-Labeling": 5, "Repetition": 4, "Slogans": 6,
+    "Exaggeration-Minimisation": 8, "Conversation_Killer": 8, "Flag_Waving": 8,
+}
+
+
+def _technique_units(arts, TECH):
+    """Paragraph rows and sentence rows (articles with gold spans: all six languages) with their labels."""
+    from ..text import sentence_spans
+
+    P_text, P_art, P_y, P_title, P_pos = [], [], [], [], []
+    S_text, S_par, S_y = [], [], []
+    for ai, a in enumerate(arts):
+        lp = line_paragraphs(a.text)
+        for k, (ln, s, e) in enumerate(lp):
+            pi = len(P_text)
+            P_text.append(a.text[s:e])
+            P_art.append(ai)
+            P_y.append([t in a.line_labels.get(ln, []) for t in TECH])
+            P_title.append(ln == 1)
+            P_pos.append(k / max(len(lp) - 1, 1))
+            if a.spans:
+                for ss, se in sentence_spans(a.text, s, e):
+                    S_text.append(a.text[ss:se])
+                    S_par.append(pi)
+                    S_y.append([any(tt == t and ts < se and ss < te for tt, ts, te in a.spans) for t in TECH])
+    return (P_text, np.array(P_art), np.array(P_y, dtype=int), P_title, P_pos,
+            S_text, np.array(S_par, dtype=int), np.array(S_y, dtype=int).reshape(-1, len(TECH)))
+
+
+def train_techniques(data: Path, out: Path, *, C: float = 2.0, context_weight: float = 0.0,
+                     sentence_weight: float = -1.0, folds: int = 5, seed: int = 0, langs=LANGS, solver: str = "sgd",
+                     dump_oof: Path | None = None, say: Callable[[str], None] = print) -> dict:
+    from ..evaluation.semeval2023 import technique_labels
+
+    t0 = time.time()
+    TECH = technique_labels()
+    arts = []
+    for lang in langs:
+        arts += load_techniques(data, lang)
+    en = np.array([i for i, a in enumerate(arts) if a.lang == "en"])
+    P_text, P_art, Y, P_title, P_pos, S_text, S_par, SY = _technique_units(arts, TECH)
+    fold_art = _en_folds(arts, en, folds, seed)
+    pf = fold_art[P_art]
+    feats = HashedTfidf()
+    Cp = feats.counts(P_text)
+    Ca = feats.counts([a.text for a in arts])
+    Cs = feats.counts(S_text) if S_text else None
+    SH = shape_features(P_text, P_title, P_pos)
+    say(f"techniques: {len(P_text)} paragraphs, {len(S_text)} sentences with span labels, features in {time.time() - t0:.0f}s")
+
+    def fit(p_rows, art_rows):
+        feats.idf_ = _idf(Cp, p_rows, feats.n_features)
+        blocks = [feats.weight(Cp), SH]
+        idf_p = feats.idf_
+        if context_weight > 0:
+            feats.idf_ = _idf(Ca, art_rows, feats.n_features)
+            blocks.append(context_weight * feats.weight(Ca)[:, : feats.n_half][P_art])  # word n-grams only
+        X = sp.hstack(blocks, format="csr")
+        head = fit_multilabel(X[p_rows], Y[p_rows], TECH, C=C, solver=solver, seed=seed)
+        s_head, Xs = None, None
+        feats.idf_ = idf_p
+        if Cs is not None and sentence_weight != 0:
+            Xs = feats.weight(Cs)
+            s_rows = np.where(np.isin(S_par, p_rows))[0]
+            s_head = fit_multilabel(Xs[s_rows], SY[s_rows], TECH, C=C, solver=solver, seed=seed)
+        return X, Xs, head, s_head, idf_p
+
+    def combined(Sp, Ss_rows, Ss):
+        best = np.zeros_like(Sp)
+        for r, si in zip(Ss_rows, range(len(Ss))):
+            best[r] = np.maximum(best[r], Ss[si])
+        return best
+
+    # out-of-fold English scores (paragraph head, and best sentence per paragraph)
+    S_para = np.zeros(Y.shape)
+    S_best = np.zeros(Y.shape)
+    for k in range(folds):
+        tr = np.where(pf != k)[0]
+        te = np.where(pf == k)[0]
+        X, Xs, head, s_head, _ = fit(tr, np.where(fold_art != k)[0])
+        S_para[te] = head.predict_proba(X[te])
+        if s_head is not None:
+            s_te = np.where(pf[S_par] == k)[0]
+            ps = s_head.predict_proba(Xs[s_te])
+            for j, si in enumerate(s_te):
+                S_best[S_par[si]] = np.maximum(S_best[S_par[si]], ps[j])
+        say(f"techniques fold {k} scored ({time.time() - t0:.0f}s)")
+    ten = np.where(pf >= 0)[0]
+    Yen, fen = Y[ten], pf[ten]
+    if dump_oof is not None:  # for offline experiments on the decision rule (not shipped)
+        np.savez_compressed(dump_oof, S_para=S_para[ten], S_best=S_best[ten], Y=Yen, fold=fen, art=P_art[ten])
+
+    def cv(Sc):
+        res, per = [], {t: [] for t in TECH}
+        for k in range(folds):
+            o, te = fen != k, fen == k
+            th = tune_thresholds(Yen[o], Sc[o])  # tuned on the other folds' out-of-fold scores
+            P = Sc[te] >= th
+            Yt = Yen[te].astype(bool)
+            res.append(f1(*micro_f1_counts(Yt, P)))
+            for j, t in enumerate(TECH):
+                per[t].append(f1(*micro_f1_counts(Yt[:, j:j + 1], P[:, j:j + 1])))
+        return res, per
+
+    para_only, _ = cv(S_para[ten])
+    by_w = {0.0: para_only}
+    if Cs is not None:
+        for w_ in (0.3, 0.5, 0.7, 1.0):
+            by_w[w_] = cv((1 - w_) * S_para[ten] + w_ * S_best[ten])[0]
+    say("techniques CV micro-F1 by sentence weight: " + ", ".join(f"{k}: {np.mean(v):.3f}" for k, v in by_w.items()))
+    w = sentence_weight if sentence_weight >= 0 else max(by_w, key=lambda k: np.mean(by_w[k]))
+    Sc = (1 - w) * S_para[ten] + w * S_best[ten]
+    scores, per = cv(Sc)
+    say(f"techniques CV micro-F1 {np.mean(scores):.3f} ± {np.std(scores):.3f} at sentence weight {w}")
+    th = tune_thresholds(Yen, Sc)
+    # sentence-level evidence threshold: the best single threshold for sentences on OOF-ish scores
+    X, Xs, head, s_head, _ = fit(np.arange(len(P_text)), np.arange(len(arts)))
+    head.thresholds = th.astype(np.float32)
+    head.meta = {"task": "semeval2023-techniques", "unit": "paragraph"}
+    heads = {"para": head}
+    if s_head is not None:
+        s_head.thresholds = np.maximum(th, 0.5).astype(np.float32)
+        s_head.meta = {"unit": "sentence", "trained_on": "gold spans (en, fr, ge, it, po, ru)"}
+        heads["sent"] = s_head
+    save_model(out, feats, heads, {"name": "techniques", "seed": seed, "C": C, "solver": solver, "context_weight": context_weight,
+                                   "sentence_weight": w, "short_span_words": SHORT_SPAN_WORDS,
+                                   "train_languages": list(langs)})
+    report = {"task": "techniques", "metric": "micro-F1 over (paragraph, technique)",
+              "cv_english": _summary(scores), "cv_english_paragraph_only": _summary(para_only),
+              "cv_english_by_sentence_weight": {str(k): _summary(v) for k, v in by_w.items()},
+              "cv_english_per_label": {t: _summary(v) for t, v in per.items()},
+              "threshold_tuning": "for fold k, thresholds tuned on the out-of-fold scores of the other folds",
+              "n_paragraphs": len(P_text), "n_english_paragraphs": int(len(ten)), "n_span_sentences": len(S_text),
+              "seed": seed, "seconds": round(time.time() - t0, 1)}
+    _write_cv(out, report)
+    return report
