@@ -134,6 +134,7 @@ def test_unknown_route_wrong_method_and_bad_params_use_the_envelope(server, peac
     err = assert_envelope(server.get("/documents", params={"date_from": "March 3rd"}), 422, "invalid_request")
     assert err["where"] == "query.date_from" and "March 3rd" in err["message"]
     assert_envelope(server.get("/stats/narratives", params={"by": "month"}), 422, "invalid_request")
+    assert_envelope(server.get("/duplicates", params={"threshold": 0}), 422, "invalid_request")
 
 
 def test_missing_document_is_404_in_the_envelope(server):
@@ -203,8 +204,9 @@ def test_stats_endpoints_count_documents(server):
 
 
 def test_duplicates_marks_the_earliest_publication(server):
-    clusters = server.get("/duplicates").json()["clusters"]
-    assert len(clusters) == 1
+    page = server.get("/duplicates").json()
+    clusters = page["clusters"]
+    assert len(clusters) == 1 and page["total"] == 1 and page["next"] is None
     c = clusters[0]
     assert c["size"] == 3
     earliest = [d for d in c["documents"] if d["earliest"]]

@@ -696,16 +696,33 @@ def create_app(
     @app.get("/duplicates", tags=["duplicates"], summary="Near-duplicate (republished) clusters", response_model=None)
     def duplicates(
         request: Request,
-        threshold: float = Query(0.5, ge=0.0, le=1.0, description="minimum estimated Jaccard similarity"),
+        threshold: float | None = Query(None, gt=0.0, le=1.0, description="minimum estimated Jaccard similarity (default: the store's)"),
         min_size: int = Query(2, ge=2),
+        limit: int = Query(50, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
         format: str | None = Query(None, pattern="^(json|html)$"),
     ):
-        """Clusters ``{cluster, size, sources, earliest, documents}``, biggest first; the earliest
-        publication is marked."""
-        clusters = rt.cached(f"duplicates:{threshold}:{min_size}", lambda: rt.store.duplicate_clusters(threshold=threshold, min_size=min_size))
+        """Clusters ``{cluster, size, sources, earliest, documents}``, biggest first, the earliest
+        publication marked; paginated like ``/documents`` (``{clusters, total, limit, offset, next, prev}``)."""
+        kw: dict[str, Any] = {"min_size": min_size}
+        if threshold is not None:
+            kw["threshold"] = threshold
+        clusters = rt.cached(f"duplicates:{threshold}:{min_size}", lambda: rt.store.duplicate_clusters(**kw))
+        page = clusters[offset : offset + limit]
+        params = {k: v for k, v in (("threshold", threshold), ("min_size", min_size if min_size != 2 else None)) if v is not None}
+
+        def page_url(off: int) -> str:
+            return f"{request.scope.get('root_path', '')}/duplicates?{urlencode(dict(params, limit=limit, offset=off))}"
+
+        nxt = page_url(offset + limit) if offset + limit < len(clusters) else None
+        prev = page_url(max(0, offset - limit)) if offset > 0 else None
         if wants_html(request):
-            return render(request, "duplicates.html", page="duplicates", clusters=[_cluster_view(c) for c in clusters])
-        return json_response({"threshold": threshold, "clusters": clusters})
+            return render(
+                request, "duplicates.html", page="duplicates", clusters=[_cluster_view(c) for c in page],
+                total=len(clusters), offset=offset, next_url=nxt, prev_url=prev,
+            )
+        return json_response({"threshold": threshold, "clusters": page, "total": len(clusters), "limit": limit,
+                              "offset": offset, "next": nxt, "prev": prev})
 
     # -- UI: dashboard -----------------------------------------------------------------------
     @app.get("/", tags=["ui"], summary="Corpus dashboard (HTML; JSON summary for API clients)", response_model=None)
