@@ -715,3 +715,39 @@ def test_feed_external_entities_are_not_resolved(tmp_path):
     docs, failures = read_all(p)
     assert all("TOP-SECRET" not in d.text for d in docs)
     assert docs and docs[0].text.startswith("Entry\n\nVisible text of the entry.")
+
+
+def test_utf16_jsonl_and_csv_are_streamed_too(tmp_path):
+    jl = tmp_path / "u16.jsonl"
+    jl.write_bytes('{"text": "Größe eins."}\n{"text": "Zwei."}\n{bad\n'.encode("utf-16"))
+    docs, failures = read_all(jl)
+    assert [d.text for d in docs] == ["Größe eins.", "Zwei."]
+    assert [f.where for f in failures] == [f"{jl}:3"]
+    c = tmp_path / "u16.csv"
+    c.write_bytes('id,text\n1,"Größe, zwei."\n'.encode("utf-16"))
+    assert [d.text for d in read_documents(str(c))] == ["Größe, zwei."]
+
+
+def test_an_unexpected_reader_crash_becomes_a_failure_for_that_source(tmp_path, monkeypatch):
+    import narrascope.readers.txt as txt_reader
+
+    def boom(path, options):
+        raise RuntimeError("simulated bug")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(txt_reader, "read", boom)
+    docs, failures = read_all(FIX / "plain.txt", FIX / "articles.json")
+    assert [d.id for d in docs] == ["j1", "j2"]
+    assert [(f.where, f.message) for f in failures] == [
+        (str(FIX / "plain.txt"), "could not be read (RuntimeError: simulated bug)")
+    ]
+    with pytest.raises(RuntimeError):  # library mode does not hide bugs
+        read_documents(str(FIX / "plain.txt"))
+
+
+def test_files_without_extension_in_a_folder_are_sniffed(tmp_path):
+    (tmp_path / "page").write_text(html_page("Sniffed page", ["A page saved without an extension, read as HTML."] * 2))
+    (tmp_path / "records").write_text('{"text": "First record."}\n{"text": "Second record."}\n')
+    docs, failures = read_all(tmp_path)
+    assert failures == []
+    assert [d.title or d.text for d in docs] == ["Sniffed page", "First record.", "Second record."]
