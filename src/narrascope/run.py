@@ -65,9 +65,9 @@ def analyze_sources(
         bar = tqdm(total=None, unit="doc", desc="analyze", file=sys.stderr, leave=False)
 
     def set_total(n: int) -> None:
+        # n counts sources, not documents (a JSONL file holds many): show it, count documents
         if bar is not None:
-            bar.total = n
-            bar.refresh()
+            bar.set_description(f"analyze ({n} source{'s' if n != 1 else ''})")
 
     docs: Iterable[Document] = iter_documents(
         sources, read_options, on_failure=report.failures.append, progress=set_total

@@ -97,7 +97,7 @@ def _is_boundary(text: str, punct_start: int, cut: int, end: int) -> bool:
     if text[punct_start:cut].startswith("..."):
         # an ellipsis followed by a capital usually ends the sentence
         return True
-    m = _WORD_BEFORE.search(text, 0, punct_start)
+    m = _WORD_BEFORE.search(text, max(0, punct_start - 64), punct_start)  # bounded: linear time
     if not m:
         return True
     word = m.group(1).strip("'-")
