@@ -283,6 +283,28 @@ def test_predict_cli_errors_are_one_line(tmp_path):
     assert e.value.code == 1
 
 
+def test_predict_skips_an_empty_article_and_goes_on(tmp_path):
+    import shutil
+
+    shutil.copy(ARTICLES / "FX_UA_001.txt", tmp_path / "good.txt")
+    (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
+    out = tmp_path / "out" / "pred.tsv"
+    res = CliRunner().invoke(main, ["predict", "semeval2025-narratives", "--input", str(tmp_path), "--output", str(out)])
+    assert res.exit_code == 0
+    assert [line.split("\t")[0] for line in out.read_text(encoding="utf-8").splitlines()] == ["good.txt"]
+    assert "empty.txt" in res.output and "1 article(s) could not be read" in res.output
+
+
+def test_analyzer_options_are_checked():
+    from narrascope.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="max_evidence must be an integer >= 1, got 0"):
+        Pipeline.from_config({"analyzers": ["narratives"], "options": {"narratives": {"max_evidence": 0}}})
+    one = Pipeline.from_config({"analyzers": ["narratives"], "options": {"narratives": {"max_evidence": 1}}})
+    a = one.analyze(_article("FX_UA_002.txt"))
+    assert all(len(lab.evidence) == 1 for lab in a.labels["narratives"])
+
+
 def test_predict_explanations_reports_unknown_ids(tmp_path):
     dom = tmp_path / "dom.tsv"
     dom.write_text("FX_UA_001.txt\tURW: Discrediting Ukraine\tnone\nNOPE_1.txt\tOther\tnone\n", encoding="utf-8")

@@ -36,8 +36,11 @@ class NarrativesAnalyzer(Analyzer):
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = MAX_EVIDENCE) -> None:
+        from ..errors import check_param
+
+        check_param("max_evidence", max_evidence, isinstance(max_evidence, int) and max_evidence >= 1, "an integer >= 1")
         self.model_dir = model_dir
-        self.max_evidence = int(max_evidence)
+        self.max_evidence = max_evidence
         self.model_ = None
 
     def load(self) -> "NarrativesAnalyzer":
