@@ -182,6 +182,7 @@ def main() -> None:
     ap.add_argument("--analysed-docs", type=int, default=300, help="documents for the ingest-with-analysis rate")
     ap.add_argument("--db", default=None, help="reuse/keep this SQLite file for the query part (default: temp)")
     ap.add_argument("--pg", action="store_true", help="also run against a throwaway local PostgreSQL server")
+    ap.add_argument("--pg-docs", type=int, default=None, help="store size for the PostgreSQL query part (default: --docs)")
     ap.add_argument("--api", action="store_true", help="then run bench/api.py (REST API requests/s)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
@@ -196,8 +197,9 @@ def main() -> None:
         else:
             pg = PostgresServer().start()
             store_only_ingest(pg.create_database("bench_ingest"), args.ingest_docs, "PostgreSQL")
-    print("2. ingest with analysis (read .txt -> Pipeline.pipe -> store)")
-    analysed_ingest(tmp, args.analysed_docs)
+    if args.analysed_docs > 0:
+        print("2. ingest with analysis (read .txt -> Pipeline.pipe -> store)")
+        analysed_ingest(tmp, args.analysed_docs)
     print(f"3. query latency at {args.docs:,} documents")
     db = args.db or str(tmp / "big.db")
     query_latency(db, args.docs, "SQLite")
@@ -205,7 +207,7 @@ def main() -> None:
     print(f"  SQLite file size: {size / 1e6:,.0f} MB ({size / args.docs / 1000:.1f} kB/doc)")
     if pg is not None:
         try:
-            query_latency(pg.create_database("bench_query"), args.docs, "PostgreSQL")
+            query_latency(pg.create_database("bench_query"), args.pg_docs or args.docs, "PostgreSQL")
         finally:
             pg.stop()
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

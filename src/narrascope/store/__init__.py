@@ -171,7 +171,7 @@ class Store:
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, Any]], int]:
-        """Filtered, paginated documents, newest first (by published, then stored); ``(rows, total)``.
+        """Filtered, paginated documents, newest first (UTC publication time; undated last); ``(rows, total)``.
 
         ``q`` is a full-text query (SQLite FTS5 / PostgreSQL tsvector): words are AND-ed,
         ``"quoted phrases"`` match exactly, ``word*`` is a prefix, ``-word`` excludes, ``OR``
