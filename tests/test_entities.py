@@ -166,6 +166,14 @@ def test_capitalised_fallback_finds_names_in_portuguese():
     assert "Depois" not in found and "O" not in found
 
 
+def test_hindi_falls_back_to_the_gazetteer():
+    text = "शीर्षक\n\nरूस ने यूक्रेन पर हमला किया। पुतिन ने कहा कि नाटो ज़िम्मेदार है। रूसी सेना आगे बढ़ी।"
+    a = Pipeline.from_config({"analyzers": ["entities"]}).analyze(Document.create(text, title_in_text=True))
+    assert_spans_exact(a)
+    names = {e["name"] for e in a.data["entities"]}
+    assert names == {"रूस", "यूक्रेन", "पुतिन", "नाटो"}  # not the adjective रूसी
+
+
 # -- the role model --------------------------------------------------------------------------------
 def test_role_classifier_round_trips_through_save_and_load(tmp_path):
     text = "Rebels shelled the village. The villagers suffered. The mayor defended the town bravely."

@@ -102,13 +102,20 @@ class EntitiesAnalyzer(Analyzer):
             self._analyze_one(a, parsed.get(id(a)), document_language(a.document, a))
 
     def _analyze_one(self, analysis: Analysis, sdoc, lang: str) -> None:
-        from ..models.entities import capitalised_mentions, fix_title_mentions, group_mentions, spacy_mentions
+        from ..models.entities import (
+            capitalised_mentions, fix_title_mentions, gazetteer_mentions, group_mentions, spacy_mentions,
+        )
         from ..models.roles import MAIN_ROLES, MentionContext, syntax_features
 
         doc = analysis.document
         text = doc.text
         title_end = headline_end(doc)
-        mentions = spacy_mentions(sdoc) if sdoc is not None else capitalised_mentions(text, doc.sentences)
+        if sdoc is not None:
+            mentions = spacy_mentions(sdoc)
+        elif lang == "hi":
+            mentions = gazetteer_mentions(text)
+        else:
+            mentions = capitalised_mentions(text, doc.sentences)
         mentions = fix_title_mentions(mentions, text, title_end)[:MAX_MENTIONS]
         entities = group_mentions(mentions, text)
         flat = [(ei, m) for ei, e in enumerate(entities) for m in e.mentions]

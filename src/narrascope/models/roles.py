@@ -132,7 +132,7 @@ class Featurizer:
         out["others"] = others
         if article_tokens is None:
             article_tokens = tokens(text[:4000])
-        out["article"] = [f"a={t}" for t in set(article_tokens)]
+        out["article"] = [f"a={t}" for t in sorted(set(article_tokens))]  # sorted: same float sums in every process
         near = tokens(text[max(ss, s - 120) : s])[-8:] + tokens(text[e : min(se, e + 120)])[:8]
         cues = []
         for side, toks in (("n", near), ("s", sent)):

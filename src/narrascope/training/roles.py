@@ -10,6 +10,7 @@ calibration on the out-of-fold scores, trains on everything and writes the weigh
 from __future__ import annotations
 
 import hashlib
+import zlib
 import json
 import time
 from collections import Counter
@@ -43,7 +44,7 @@ class RoleData:
 
 def _shingles(text: str, k: int = 5) -> set[int]:
     w = tokens(text)
-    return {hash(tuple(w[i : i + k])) for i in range(max(1, len(w) - k + 1))}
+    return {zlib.crc32(" ".join(w[i : i + k]).encode("utf-8")) for i in range(max(1, len(w) - k + 1))}
 
 
 def near_duplicate_groups(texts: dict[str, str], threshold: float = 0.5) -> dict[str, str]:
@@ -397,8 +398,8 @@ def write_model_card(out_dir: str | Path, meta: dict | None = None) -> Path:
         "  right for about one mention in five. Treat roles as a hint pointing at the evidence sentence.",
         "- Stance cues, camps and role cue words are English lists; other languages rely on n-grams only.",
         "- Always one fine role; the data has 9-16% of mentions with two or more.",
-        "- Hindi has no capitalisation: the analyzer finds no entities in Hindi (the predict command still",
-        "  scores given mentions).",
+        "- Hindi has no capitalisation: the analyzer only finds the actors of a small hand-written list",
+        "  (the predict command scores any given mention).",
         "",
     ]
     p = out_dir / "MODEL_CARD.md"
