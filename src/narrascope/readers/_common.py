@@ -7,6 +7,7 @@ file (and line/record) and whose hint says what to do.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from datetime import date, datetime, timezone
@@ -38,38 +39,35 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 def read_bytes(path: Path, options) -> bytes:
     """The whole file, refusing it when over ``options.max_bytes`` (checked before and while reading)."""
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            raise too_large_file(size, where, options)
-        with open(path, "rb") as f:
+    with open_binary(path) as f:
+        try:
+            size = os.fstat(f.fileno()).st_size
+            if size > options.max_bytes:
+                raise too_large_file(size, where, options)
             data = f.read(options.max_bytes + 1)
-        if len(data) > options.max_bytes:  # the file grew while we looked at it
-            raise too_large_file(len(data), where, options)
-        return data
-    except PermissionError:
-        raise InputError("permission denied", where=where, hint="check the file's permissions") from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file", where=where) from None
-    except FileNotFoundError:
-        raise InputError("no such file", where=where, hint="check the path") from None
-    except OSError as e:
-        raise InputError(f"cannot read file: {e.strerror or e}", where=where) from None
+        except OSError as e:
+            raise _os_error(e, where) from None
+    if len(data) > options.max_bytes:  # the file grew while we looked at it
+        raise too_large_file(len(data), where, options)
+    return data
 
 
 def open_binary(path: Path):
-    """Open for streaming, with the same friendly errors as :func:`read_bytes`."""
-    where = str(path)
+    """Open for streaming; OS errors become one-line :class:`InputError` messages."""
     try:
         return open(path, "rb")
-    except PermissionError:
-        raise InputError("permission denied", where=where, hint="check the file's permissions") from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file", where=where) from None
-    except FileNotFoundError:
-        raise InputError("no such file", where=where, hint="check the path") from None
     except OSError as e:
-        raise InputError(f"cannot read file: {e.strerror or e}", where=where) from None
+        raise _os_error(e, str(path)) from None
+
+
+def _os_error(e: OSError, where: str) -> InputError:
+    if isinstance(e, PermissionError):
+        return InputError("permission denied", where=where, hint="check the file's permissions")
+    if isinstance(e, IsADirectoryError):
+        return InputError("is a directory, expected a file", where=where)
+    if isinstance(e, FileNotFoundError):
+        return InputError("no such file", where=where, hint="check the path")
+    return InputError(f"cannot read file: {e.strerror or e}", where=where)
 
 
 def too_large_file(size: int, where: str, options) -> InputTooLargeError:
