@@ -41,3 +41,19 @@ def assert_spans_exact(analysis) -> None:
             assert lab["evidence"], f"label {lab['label']} has no evidence span"
             for s in lab["evidence"]:
                 assert text[s["start"] : s["end"]] == s["text"], s
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL server on loopback per test run (skipped when not installed)."""
+    from .pgserver import PostgresServer, find_bindir
+
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    pytest.importorskip("psycopg")
+    try:
+        server = PostgresServer().start()
+    except RuntimeError as e:
+        pytest.skip(f"cannot start a throwaway PostgreSQL server: {e}")
+    yield server
+    server.stop()

@@ -22,29 +22,13 @@ TOKEN = "test-token-7f3a"
 MAX_CHARS = 5_000
 
 
-@pytest.fixture(scope="module")
-def pg():
-    """A throwaway PostgreSQL server for the read-side API tests (skipped when not installed)."""
-    from .pgserver import PostgresServer, find_bindir
-
-    if find_bindir() is None:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    pytest.importorskip("psycopg")
-    try:
-        server = PostgresServer().start()
-    except RuntimeError as e:
-        pytest.skip(f"cannot start a throwaway PostgreSQL server: {e}")
-    yield server
-    server.stop()
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def corpus_db(request, tmp_path_factory):
     """The same corpus in each backend: the API must not care which one serves it."""
     if request.param == "sqlite":
         url = str(tmp_path_factory.mktemp("api") / "corpus.db")
     else:
-        url = request.getfixturevalue("pg").create_schema("api_corpus")
+        url = request.getfixturevalue("pg_server").create_schema("api_corpus")
     with open_store(url) as store:
         report = store.add_analyses(build_corpus(language_pipeline()))
         assert report.added == 13

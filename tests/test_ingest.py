@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from narrascope.cli import main
 from narrascope.store import open_store
 
-from .test_store import article, rewrite, store, store_url, pg_server  # noqa: F401 - fixtures
+from .test_store import article, rewrite, store, store_url  # noqa: F401 - fixtures
 
 
 def write_articles(folder: Path, n: int, seed: int = 0) -> list[str]:

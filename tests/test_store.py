@@ -13,24 +13,9 @@ from narrascope.document import Analysis, Document, Label, Span, content_id
 from narrascope.errors import ConfigError, NarrascopeError, NotFoundError, StoreError
 from narrascope.store import open_store
 
-from .pgserver import PostgresServer, find_bindir
 
 # ---------------------------------------------------------------------------------------------
-# fixtures
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    if find_bindir() is None:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    pytest.importorskip("psycopg")
-    try:
-        server = PostgresServer().start()
-    except RuntimeError as e:
-        pytest.skip(f"cannot start a throwaway PostgreSQL server: {e}")
-    yield server
-    server.stop()
-
+# fixtures (pg_server is in conftest.py)
 
 _db_counter = iter(range(1, 1_000_000))
 
