@@ -420,3 +420,17 @@ def test_predict_and_evaluate_on_shared_english_train(shared_data, tmp_path):
     d = json.loads(res.output)
     assert d["documents"] == 399 and d["f1_fine"] > 0.8  # training data: the model has seen it
     assert re.match(r"^[\w.-]+\.txt\t", out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_cross_validated_english_f1_does_not_regress(shared_data):
+    from narrascope.training.narratives import LabelSpace, cross_validate
+    from narrascope.training.semeval2025_data import load_examples, official_labels
+
+    data = shared_data / "semeval2025-t10"
+    space = LabelSpace.from_official(*official_labels(data))
+    cv = cross_validate(load_examples(data), space)
+    en = cv.per_language["EN"]
+    assert en["f1_fine"] >= 0.45 and en["f1_coarse"] >= 0.55, en
+    assert all(r["f1_coarse"] >= 0.45 for r in cv.per_language.values()), cv.table()
