@@ -17,7 +17,6 @@ Sections:
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import statistics

@@ -19,7 +19,7 @@ from narrascope.api import create_app
 from narrascope.store import open_store
 
 from ._live_server import live_server
-from ._web_corpus import build_corpus, hostile_analysis, language_pipeline, peace_analysis
+from ._web_corpus import build_corpus, hostile_analysis, language_pipeline
 
 pytestmark = pytest.mark.browser
 

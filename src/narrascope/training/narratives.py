@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..evaluation.semeval2025 import document_f1, summarise
-from ..models.narratives import HAS_NARRATIVE, OTHER, Featurizer, NarrativeModel
+from ..models.narratives import OTHER, Featurizer, NarrativeModel
 from .semeval2025_data import LANGUAGES, Example, group_folds, load_examples, near_duplicate_groups, official_labels
 
 log = logging.getLogger(__name__)
