@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml $(BIN)/python
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/narrascope analyze examples/peace-talks.txt
+	@$(BIN)/narrascope analyze examples/peace-talks.txt
 
 # Chromium and PostgreSQL for the browser and PostgreSQL store tests (skipped when unavailable).
 system-deps:
