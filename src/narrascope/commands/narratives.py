@@ -45,6 +45,16 @@ def _write_atomic(output: str, lines: list[str]) -> None:
     tmp.replace(out)
 
 
+def _write_and_report(output: str, lines: list[str], failures: list[str], what: str, skipped: str) -> None:
+    """Write the TSV, say how many lines went out and what was skipped; exit 1 if nothing was written."""
+    _write_atomic(output, lines)
+    click.echo(f"wrote {len(lines)} {what} to {output}", err=True)
+    if failures:
+        click.echo(f"{len(failures)} {skipped}:\n" + "\n".join(failures), err=True)
+        if not lines:
+            sys.exit(1)
+
+
 def predict_narratives_dir(input_dir: str, model_dir: str | None = None, batch_size: int = 32):
     """Yield (file name, narratives, subnarratives) for every article; failures as (name, None, error)."""
     from ..analyzers.narratives import NarrativesAnalyzer
@@ -108,12 +118,7 @@ def register(main: click.Group) -> None:
                 failures.append(f"  {name}: {subs}")
                 continue
             lines.append(f"{name}\t{';'.join(narr)}\t{';'.join(subs)}\n")
-        _write_atomic(output, lines)
-        click.echo(f"wrote {len(lines)} prediction(s) to {output}", err=True)
-        if failures:
-            click.echo(f"{len(failures)} article(s) could not be read:\n" + "\n".join(failures), err=True)
-            if not lines:
-                sys.exit(1)
+        _write_and_report(output, lines, failures, "prediction(s)", "article(s) could not be read")
 
     @predict.command("semeval2025-explanations")
     @click.option("--input", "input_dir", required=True, type=click.Path(), help="Folder of *.txt articles.")
@@ -143,12 +148,7 @@ def register(main: click.Group) -> None:
                 continue
             text = " ".join(exp["text"].split())
             lines.append(f"{doc_id}\t{text}\n")
-        _write_atomic(output, lines)
-        click.echo(f"wrote {len(lines)} explanation(s) to {output}", err=True)
-        if failures:
-            click.echo(f"{len(failures)} line(s) skipped:\n" + "\n".join(failures), err=True)
-            if not lines:
-                sys.exit(1)
+        _write_and_report(output, lines, failures, "explanation(s)", "line(s) skipped")
 
     @evaluate.command("semeval2025-narratives")
     @click.option("--gold", required=True, type=click.Path(dir_okay=False), help="Gold TSV (subtask-2 format).")
