@@ -10,7 +10,7 @@ from typing import IO, Iterable, Sequence
 
 from .document import Analysis, Document
 from .errors import ConfigError, InputError
-from .formats import FORMATS, write_analyses
+from .formats import FORMATS, atomic_output, write_analyses
 from .pipeline import Failure, Pipeline
 from .readers import ReadOptions, iter_documents
 
@@ -74,16 +74,9 @@ def analyze_sources(
     )
     analyses = pipeline.pipe(docs, batch_size=batch_size, on_failure=report.failures.append, progress=bar)
     tasks = [t for a in pipeline.analyzers for t in a.label_tasks]
-    target = output
-    if target is not None:
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        ctx = open(Path(target).with_name(Path(target).name + ".partial"), "w", encoding="utf-8", newline="")
-    else:
-        ctx = nullcontext(out or sys.stdout)
+    ctx = atomic_output(output) if output is not None else nullcontext(out or sys.stdout)
     with ctx as fh:
         report.written = write_analyses(analyses, fmt, fh, report.failures, label_tasks=tasks)
-    if target is not None:
-        Path(target).with_name(Path(target).name + ".partial").replace(target)
     if bar is not None:
         bar.close()
     return report

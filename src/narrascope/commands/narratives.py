@@ -38,11 +38,10 @@ def _read(path: Path):
 
 
 def _write_atomic(output: str, lines: list[str]) -> None:
-    out = Path(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".partial")
-    tmp.write_text("".join(lines), encoding="utf-8")
-    tmp.replace(out)
+    from ..formats import atomic_output
+
+    with atomic_output(output) as fh:
+        fh.writelines(lines)
 
 
 def _write_and_report(output: str, lines: list[str], failures: list[str], what: str, skipped: str) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import IO, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterable, Iterator
 
 from ..document import SCHEMA_VERSION, Analysis
 from ..errors import ConfigError
@@ -64,3 +66,14 @@ def _write_csv(analyses: Iterable[Analysis], out: IO[str], label_tasks: list[str
         writer.writerow(row)
         n += 1
     return n
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[IO[str]]:
+    """Write to ``<path>.partial`` and rename into place on success: no half-written outputs."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        yield fh
+    tmp.replace(target)
