@@ -151,10 +151,30 @@ def test_pagination_walks_every_document_once(server):
             break
         assert parse_qs(urlsplit(page["next"]).query)["offset"] == [str(offset + 4)]
         offset += 4
-    assert total == 13
+    assert total == 13 and page["total_is_lower_bound"] is False
     assert len(seen) == len(set(seen)) == 13
     assert page["prev"] is not None
     assert server.get("/documents", params={"offset": 100}).json()["items"] == []
+
+
+def test_total_above_the_count_limit_is_flagged_and_paging_goes_on(corpus_db):
+    app = create_app(corpus_db, pipeline=language_pipeline(), count_limit=5)
+    with live_server(app) as url, httpx.Client(base_url=url, timeout=20) as client:
+        first = client.get("/documents", params={"limit": 4}).json()
+        assert (first["total"], first["total_is_lower_bound"]) == (5, True) and first["next"]
+        seen, nxt = [], "/documents?limit=4"
+        while nxt:
+            page = client.get(nxt).json()
+            seen += [row["id"] for row in page["items"]]
+            nxt = page["next"]
+        assert len(seen) == len(set(seen)) == 13  # next does not stop at the counted total
+        assert (page["total"], page["total_is_lower_bound"]) == (13, False)  # the last page knows it
+        herald = client.get("/documents", params={"source": "Harbour Herald", "limit": 2}).json()
+        assert (herald["total"], herald["total_is_lower_bound"]) == (5, False)  # up to the limit: exact
+        html = client.get("/documents", params={"limit": 4, "format": "html"}).text
+        assert "5+ matches" in html
+        html = client.get("/documents", params={"source": "Harbour Herald", "limit": 2, "format": "html"}).text
+        assert "5 matches" in html and "5+" not in html
 
 
 def test_filters_by_source_dates_narrative_technique_and_text(server, peace_id):

@@ -214,6 +214,101 @@ def test_bad_filter_values_are_user_errors(corpus):
 
 
 # ---------------------------------------------------------------------------------------------
+# counting: exact below the count limit, a flagged lower bound above it
+
+
+@pytest.fixture
+def thirty(store):
+    """30 documents of source "t" (a third with a narrative, half with a technique), 2 of source "u"."""
+    docs = [make(f"Quayside note number {i}. " + article(500 + i, 2), source="t", title=f"T{i:02d}",
+                 published=f"2024-04-{1 + i % 28:02d}T{i % 24:02d}:00:00Z",
+                 narratives=[("Ferry fares rise", 0.6)] if i % 3 == 0 else (),
+                 techniques=["Doubt"] if i % 2 == 0 else ())
+            for i in range(30)]
+    docs += [make(f"Unrelated memo {i}. " + article(600 + i, 2), source="u", title=f"U{i}") for i in range(2)]
+    store.add_analyses(docs)
+    return store
+
+
+@pytest.mark.parametrize(
+    "filters,matching",
+    [({"source": "t"}, 30), ({"narrative": "Ferry fares rise"}, 10), ({"technique": "Doubt"}, 15),
+     ({"q": "quayside note"}, 30), ({"q": "note", "source": "t"}, 30),
+     ({"date_from": "2024-04-01", "date_to": "2024-04-28", "source": "t"}, 30)],
+)
+def test_total_is_exact_up_to_the_count_limit_and_a_flagged_lower_bound_beyond(thirty, filters, matching):
+    exact = thirty.list_documents(**filters, limit=3, count_limit=matching)
+    assert (exact.total, exact.total_is_lower_bound, exact.has_more) == (matching, False, True)
+    assert exact.rows == exact[0] and len(exact.rows) == 3
+    capped = thirty.list_documents(**filters, limit=3, count_limit=matching - 1)
+    assert (capped.total, capped.total_is_lower_bound, capped.has_more) == (matching - 1, True, True)
+    rows, total = thirty.list_documents(**filters, limit=3, count_limit=None)  # still unpacks as (rows, total)
+    assert total == matching and [r["id"] for r in rows] == [r["id"] for r in capped.rows]
+
+
+def test_the_default_count_limit_counts_small_results_exactly(thirty):
+    from narrascope.store import COUNT_LIMIT
+
+    page = thirty.list_documents(source="t", limit=2)
+    assert COUNT_LIMIT >= 10_000 and page.count_limit == COUNT_LIMIT
+    assert (page.total, page.total_is_lower_bound) == (30, False)
+
+
+def test_paging_past_the_count_limit_visits_every_match_once_in_order(thirty):
+    everything = [r["id"] for r in thirty.list_documents(source="t", limit=None).rows]
+    assert len(everything) == 30
+    seen, offset = [], 0
+    while True:
+        page = thirty.list_documents(source="t", limit=7, offset=offset, count_limit=10)
+        seen += [r["id"] for r in page.rows]
+        if not page.has_more:
+            break
+        # beyond the limit the bound grows with the pages seen: more than offset + len(rows) match
+        assert page.total_is_lower_bound and page.total == max(10, offset + 7)
+        offset += 7
+    assert seen == everything
+    assert (page.total, page.total_is_lower_bound) == (30, False)  # the last page knows the exact total
+    past_the_end = thirty.list_documents(source="t", limit=7, offset=100, count_limit=10)
+    assert past_the_end.rows == [] and not past_the_end.has_more
+    assert (past_the_end.total, past_the_end.total_is_lower_bound) == (10, True)  # not "more than 100"
+    assert thirty.list_documents(source="t", limit=7, offset=100).total == 30
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"narrative": "Ferry fares rise"}, {"technique": "Doubt"}, {"technique": "Doubt", "source": "t"},
+     {"narrative": "Ferry fares rise", "technique": "Doubt"}, {"narrative": "Ferry fares rise", "date_from": "2024-04-05"},
+     {"narrative": "Ferry fares rise", "q": "quayside"}, {"narrative": "nobody tells this"}],
+)
+def test_label_filters_answer_the_same_whether_the_label_is_rare_or_frequent(thirty, filters):
+    # rare labels collect their documents first, frequent ones are probed document by document
+    thirty.RARE_LABEL_ROWS = 10**9
+    as_rare = [thirty.list_documents(**filters, limit=4, offset=o, count_limit=5) for o in (0, 4, 8)]
+    thirty.RARE_LABEL_ROWS = 1
+    as_frequent = [thirty.list_documents(**filters, limit=4, offset=o, count_limit=5) for o in (0, 4, 8)]
+    for a, b in zip(as_rare, as_frequent):
+        assert [r["id"] for r in a.rows] == [r["id"] for r in b.rows]
+        assert (a.total, a.total_is_lower_bound, a.has_more) == (b.total, b.total_is_lower_bound, b.has_more)
+    assert thirty.stats_narratives(by="source")  # statistics are unaffected by the switch
+
+
+def test_full_text_search_alone_and_with_a_filter_find_the_same_documents(thirty):
+    alone = thirty.list_documents(q="quayside OR unrelated", limit=None)  # the index answers alone (SQLite)
+    filtered = thirty.list_documents(q="quayside OR unrelated", source="t", limit=None)
+    assert alone.total == 32 and filtered.total == 30
+    assert {r["id"] for r in filtered.rows} < {r["id"] for r in alone.rows}
+    assert all(r["snippet"] for r in alone.rows)
+    pages = [thirty.list_documents(q="quayside", limit=8, offset=o, count_limit=10) for o in range(0, 32, 8)]
+    assert [r["id"] for p in pages for r in p.rows] == [r["id"] for r in thirty.list_documents(q="quayside", limit=None).rows]
+    assert [(p.total, p.total_is_lower_bound) for p in pages] == [(10, True), (16, True), (24, True), (30, False)]
+
+
+def test_count_limit_must_be_positive(thirty):
+    with pytest.raises(ConfigError, match="count_limit"):
+        thirty.list_documents(count_limit=0)
+
+
+# ---------------------------------------------------------------------------------------------
 # analytics
 
 

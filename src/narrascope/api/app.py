@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..document import Analysis, Document
 from ..errors import AuthError, InputError, InputTooLargeError, NarrascopeError, StoreError
+from ..store import COUNT_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -318,6 +319,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     create: bool = True,
     root_path: str = "",
+    count_limit: int | None = COUNT_LIMIT,
 ) -> FastAPI:
     """Build the API + UI app.
 
@@ -326,6 +328,7 @@ def create_app(
     requires (default: ``$NARRASCOPE_API_TOKEN``; without one, ingest over HTTP is disabled).
     ``pipeline``: a :class:`~narrascope.pipeline.Pipeline` (default: every registered analyzer,
     loaded on first use). ``max_chars``: the largest document accepted (413 above it).
+    ``count_limit``: ``GET /documents`` counts at most this many matches (``None``: exactly).
     """
     from ..web import STATIC_DIR, template_env
     from ..web.highlight import build_highlight, default_selection, label_panel, parse_selection, segment_title
@@ -492,7 +495,10 @@ def create_app(
         offset: int = Query(0, ge=0, le=10**9),
         format: str | None = Query(None, pattern="^(json|html)$", description="force json or html"),
     ):
-        """Newest first (by relevance with ``q``). JSON: ``{items, total, limit, offset, next, prev}``."""
+        """Newest first (by relevance with ``q``). JSON: ``{items, total, total_is_lower_bound, limit,
+        offset, next, prev}``. Matches are counted up to the app's ``count_limit`` (10,000) only: beyond
+        that ``total`` is that limit (or the end of this page, if further) and ``total_is_lower_bound`` is true, meaning *more* than
+        ``total`` documents match. ``next`` is set whenever another page exists, whatever the count."""
         f = {
             "q": q or None,
             "source": source or None,
@@ -501,7 +507,8 @@ def create_app(
             "date_from": date_from or None,
             "date_to": date_to or None,
         }
-        rows, total = rt.store.list_documents(**f, limit=limit, offset=offset)
+        page = rt.store.list_documents(**f, limit=limit, offset=offset, count_limit=count_limit)
+        rows, total, lower_bound = page.rows, page.total, page.total_is_lower_bound
         params = {k: v for k, v in f.items() if v}
 
         def page_url(off: int, fmt: str | None = None) -> str:
@@ -510,7 +517,7 @@ def create_app(
                 p["format"] = fmt
             return f"{request.scope.get('root_path', '')}/documents?{urlencode(p)}"
 
-        nxt = page_url(offset + limit) if offset + len(rows) < total else None
+        nxt = page_url(offset + limit) if page.has_more else None
         prev = page_url(max(0, offset - limit)) if offset > 0 else None
         if wants_html(request):
             items = [dict(r, top_labels=top_labels(r)) for r in rows]
@@ -522,12 +529,14 @@ def create_app(
                 facets=facets(),
                 items=items,
                 total=total,
+                total_is_lower_bound=lower_bound,
                 offset=offset,
                 next_url=nxt,
                 prev_url=prev,
                 json_url=page_url(offset, "json"),
             )
-        return json_response({"items": rows, "total": total, "limit": limit, "offset": offset, "next": nxt, "prev": prev})
+        return json_response({"items": rows, "total": total, "total_is_lower_bound": lower_bound, "limit": limit,
+                              "offset": offset, "next": nxt, "prev": prev})
 
     @app.get("/documents/{doc_id}", tags=["documents"], summary="One stored document with its analysis", response_model=None)
     def get_document(

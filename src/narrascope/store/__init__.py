@@ -48,10 +48,50 @@ from typing import Any, Iterable, Iterator
 from ..document import Analysis
 from ..errors import ConfigError
 
-__all__ = ["Store", "IngestReport", "open_store", "GROUP_BY", "EXPORTS"]
+__all__ = ["Store", "IngestReport", "DocumentPage", "open_store", "GROUP_BY", "EXPORTS", "COUNT_LIMIT"]
 
 GROUP_BY = ("source", "day", "week")
 EXPORTS = ("documents", "narratives", "techniques", "entities", "labels", "duplicates")
+COUNT_LIMIT = 10_000  # list_documents counts at most this many matches (then total is a lower bound)
+
+
+class DocumentPage(tuple):
+    """One page of :meth:`Store.list_documents`: unpacks as ``rows, total = page``.
+
+    ``rows``: the documents of this page. ``total``: how many documents match, counted up to the
+    ``count_limit`` only (counting every match of a broad filter costs a full scan).
+    ``total_is_lower_bound``: ``False`` means ``total`` is exact; ``True`` means counting stopped
+    at the limit: *more* than ``total`` documents match (show "10,000+"). ``has_more``: whether
+    another page follows this one (known exactly, whatever the count). ``count_limit``: the limit
+    used (``None`` = counted exactly).
+    """
+
+    def __new__(cls, rows: list, total: int, *, total_is_lower_bound: bool = False, has_more: bool = False,
+                count_limit: int | None = None) -> "DocumentPage":
+        page = super().__new__(cls, (rows, total))
+        page.total_is_lower_bound = bool(total_is_lower_bound)
+        page.has_more = bool(has_more)
+        page.count_limit = count_limit
+        return page
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return self[0]
+
+    @property
+    def total(self) -> int:
+        return self[1]
+
+    def __reduce__(self):
+        return (_page, (self[0], self[1], self.total_is_lower_bound, self.has_more, self.count_limit))
+
+    def __repr__(self) -> str:
+        more = "+" if self.total_is_lower_bound else ""
+        return f"DocumentPage({len(self[0])} rows, total={self[1]}{more}, has_more={self.has_more})"
+
+
+def _page(rows, total, lower, more, limit) -> DocumentPage:
+    return DocumentPage(rows, total, total_is_lower_bound=lower, has_more=more, count_limit=limit)
 
 
 @dataclass
@@ -170,8 +210,11 @@ class Store:
         q: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """Filtered, paginated documents, newest first (UTC publication time; undated last); ``(rows, total)``.
+        count_limit: int | None = COUNT_LIMIT,
+    ) -> DocumentPage:
+        """Filtered, paginated documents, newest first (UTC publication time; undated last).
+
+        Returns a :class:`DocumentPage`, which unpacks as ``rows, total``.
 
         ``q`` is a full-text query (SQLite FTS5 / PostgreSQL tsvector): words are AND-ed,
         ``"quoted phrases"`` match exactly, ``word*`` is a prefix, ``-word`` excludes, ``OR``
@@ -180,7 +223,13 @@ class Store:
         ``narrative``/``technique`` match a label in a narrative/technique task (see module doc).
         Each row: ``id, external_id, title, source, url, published, day, language, n_chars,
         stored_at, labels`` (``{task: [{"label", "score"}, ...]}``, top 3 per task, label tasks
-        only) and ``snippet`` (with ``q``). ``total`` counts all matches, not just this page.
+        only) and ``snippet`` (with ``q``).
+
+        ``total`` counts the matches, not just this page, but at most ``count_limit`` of them
+        (default :data:`COUNT_LIMIT`; ``None`` counts exactly, at the cost of a full scan for broad
+        filters): with more matches, ``total`` is ``max(count_limit, offset + len(rows))`` and
+        ``page.total_is_lower_bound`` is True. ``page.has_more`` says whether a next page exists
+        (one extra row is fetched to know it), so pagination never depends on the count.
         """
         raise NotImplementedError
 

@@ -112,6 +112,15 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX documents_tsv ON documents USING GIN (tsv)",
         ],
     ),
+    (
+        "0007_label_filter_index",
+        [
+            # the narrative/technique filters and their counts read (label, task, kind, source, day,
+            # doc_id) from the index alone; it replaces labels_label (label, task, doc_id)
+            "CREATE INDEX labels_filter ON labels(label, task, kind, source, day, doc_id)",
+            "DROP INDEX labels_label",
+        ],
+    ),
 ]
 
 
@@ -252,7 +261,7 @@ class PostgresStore(SQLStore):
         if expr is None:
             return None
         return (
-            " CROSS JOIN to_tsquery('simple', ?) AS tsq",
+            "documents d CROSS JOIN to_tsquery('simple', ?) AS tsq",
             [expr],
             "d.tsv @@ tsq",
             "ts_rank(d.tsv, tsq) DESC",

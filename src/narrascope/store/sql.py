@@ -19,7 +19,7 @@ import numpy as np
 
 from ..document import Analysis, content_id
 from ..errors import ConfigError, NotFoundError, StoreError
-from . import EXPORTS, GROUP_BY, IngestReport, Store
+from . import COUNT_LIMIT, EXPORTS, GROUP_BY, DocumentPage, IngestReport, Store
 from . import dedup
 
 NARRATIVE = "%narrative%"
@@ -226,9 +226,25 @@ class SQLStore(Store):
         raise NotImplementedError
         yield
 
-    def _fts(self, q: str) -> tuple[str, list, str, str] | None:
-        """(extra FROM sql, params, WHERE sql, rank ORDER BY sql, snippet SELECT sql) or None."""
+    def _fts(self, q: str) -> tuple[str, list, str, str, str] | None:
+        """(FROM sql joining the documents as ``d`` and the index, its params, WHERE sql, rank ORDER BY
+        sql, snippet SELECT sql) or None when the query has nothing searchable."""
         raise NotImplementedError
+
+    def _page_snippets(self, q: str, found: list[tuple]) -> list[tuple]:
+        """Dialects whose snippet SELECT sql is a placeholder (e.g. the row key) compute the page's
+        snippets here, instead of one per match before sorting; ``found`` rows end with that column."""
+        return found
+
+    def _fts_alone(self, q: str, limit: int | None, offset: int) -> tuple[list[tuple], str, list] | None:
+        """Full-text search with no other filter, answered by the full-text index alone.
+
+        Dialects whose index is a table of its own (SQLite FTS5) rank the matches there, join only
+        the page's rows (``limit`` rows from ``offset``; ``None``: all) to ``documents`` and count
+        there too; they return ``(rows as the general page query selects them, count SQL selecting
+        one row per match, its params)``. ``None``: use the general query.
+        """
+        return None
 
     def _sql(self, sql: str) -> str:
         return sql
@@ -446,47 +462,121 @@ class SQLStore(Store):
             if dt:
                 where.append("d.sort_key < ?")
                 params.append((date.fromisoformat(dt) + timedelta(days=1)).isoformat())
-        if narrative:
-            where.append("d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task LIKE ? AND l.kind = 'label')")
-            params += [narrative, NARRATIVE]
-        if technique:
-            where.append("d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task LIKE ?)")
-            params += [technique, TECHNIQUE]
+        for value, pattern, kind in self._label_filters(narrative, technique):
+            # A rare label: collect its few documents (index labels_label), then sort them. A frequent
+            # one: walk the documents in the wanted order and probe each (primary key of labels: doc_id,
+            # kind), which stops after a page instead of collecting and sorting tens of thousands of ids.
+            if on_labels or self._label_is_rare(value, pattern, kind):
+                where.append(f"d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task LIKE ? AND {kind})")
+            else:
+                where.append(f"EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND {kind} AND l.label = ? AND l.task LIKE ?)")
+            params += [value, pattern]
         return where, params
 
+    @staticmethod
+    def _label_filters(narrative, technique) -> list[tuple[str, str, str]]:
+        """``(label, task pattern, kind condition on l)`` for the narrative/technique filters given."""
+        out = []
+        if narrative:
+            out.append((narrative, NARRATIVE, "l.kind = 'label'"))
+        if technique:  # both kinds, spelled out so that the primary key (doc_id, kind, ...) serves probes
+            out.append((technique, TECHNIQUE, "l.kind IN ('label', 'span')"))
+        return out
+
+    def _label_count_query(self, source, date_from, date_to, narrative, technique) -> tuple[str, list]:
+        """One row per document matching the filters (no full-text query), read from the labels table.
+
+        The first label filter drives (index labels_label), the other one is probed; labels carry
+        copies of the document's source and day, so no documents row is read. Much cheaper than
+        walking the documents when a frequent label's matches are counted up to the limit.
+        """
+        (value, pattern, kind), *others = self._label_filters(narrative, technique)
+        where, params = [f"l.label = ? AND l.task LIKE ? AND {kind}"], [value, pattern]
+        if source is not None and source != "":
+            where.append("l.source = ?")
+            params.append(source)
+        df, dt = self._check_day("date_from", date_from), self._check_day("date_to", date_to)
+        if df:
+            where.append("l.day >= ?")
+            params.append(df)
+        if dt:
+            where.append("l.day <= ?")
+            params.append(dt)
+        for v, p, k in others:
+            where.append(f"EXISTS (SELECT 1 FROM labels o WHERE o.doc_id = l.doc_id AND {k.replace('l.', 'o.')}"
+                         " AND o.label = ? AND o.task LIKE ?)")
+            params += [v, p]
+        return f"SELECT DISTINCT l.doc_id FROM labels l WHERE {' AND '.join(where)}", params
+
+    RARE_LABEL_ROWS = 1000  # below this many label rows, a label filter collects its documents first
+
+    def _label_is_rare(self, label: str, pattern: str, kind: str) -> bool:
+        """Whether fewer than RARE_LABEL_ROWS label rows carry ``label`` (reads at most that many index entries)."""
+        n = self._one(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM labels l WHERE l.label = ? AND l.task LIKE ? AND {kind} LIMIT ?) AS r",
+            (label, pattern, self.RARE_LABEL_ROWS),
+        )[0]
+        return int(n) < self.RARE_LABEL_ROWS
+
     def list_documents(
-        self, *, source=None, date_from=None, date_to=None, narrative=None, technique=None, q=None, limit=50, offset=0
+        self, *, source=None, date_from=None, date_to=None, narrative=None, technique=None, q=None, limit=50, offset=0,
+        count_limit=COUNT_LIMIT,
     ):
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise ConfigError(f"limit must be a non-negative integer, got {limit!r}", where="limit")
         if not isinstance(offset, int) or offset < 0:
             raise ConfigError(f"offset must be a non-negative integer, got {offset!r}", where="offset")
+        if count_limit is not None and (not isinstance(count_limit, int) or isinstance(count_limit, bool) or count_limit < 1):
+            raise ConfigError(f"count_limit must be a positive integer or None, got {count_limit!r}", where="count_limit")
         where, params = self._filters(source, date_from, date_to, narrative, technique)
         from_sql, from_params, order, snippet = "documents d", [], "d.sort_key DESC, d.id DESC", "NULL"
-        if q and q.strip():
+        alone = self._fts_alone(q, None if limit is None else limit + 1, offset) if q and q.strip() and not where else None
+        if alone is not None:
+            found, count_sql, count_params = alone
+        elif q and q.strip():
             fts = self._fts(q)
             if fts is None:  # nothing searchable in the query
-                return [], 0
-            extra_from, from_params, fts_where, rank, snippet = fts
-            from_sql += extra_from
+                return DocumentPage([], 0, count_limit=count_limit)
+            from_sql, from_params, fts_where, rank, snippet = fts
             where.insert(0, fts_where)
             order = f"{rank}, d.id"
-        where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-        total = int(self._one(f"SELECT COUNT(*) FROM {from_sql}{where_sql}", from_params + params)[0])
-        page_sql = (
-            f"SELECT d.id, d.external_id, d.title, d.source, d.url, d.published, d.day, d.language, d.n_chars,"
-            f" d.stored_at, {snippet} FROM {from_sql}{where_sql} ORDER BY {order}"
-        )
-        page_params = from_params + params
-        if limit is not None:
-            page_sql += " LIMIT ? OFFSET ?"
-            page_params += [limit, offset]
-        elif offset:
-            page_sql += " OFFSET ?"
-            page_params += [offset]
+        if alone is None:
+            where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+            page_sql = (
+                f"SELECT d.id, d.external_id, d.title, d.source, d.url, d.published, d.day, d.language, d.n_chars,"
+                f" d.stored_at, {snippet} FROM {from_sql}{where_sql} ORDER BY {order}"
+            )
+            page_params = from_params + params
+            if limit is not None:  # one row more than asked: whether a next page exists, without counting
+                page_sql += " LIMIT ? OFFSET ?"
+                page_params += [limit + 1, offset]
+            elif offset:
+                page_sql += " OFFSET ?"
+                page_params += [offset]
+            found = self._all(page_sql, page_params)
+            if (narrative or technique) and not (q and q.strip()):
+                count_sql, count_params = self._label_count_query(source, date_from, date_to, narrative, technique)
+            else:
+                count_sql, count_params = f"SELECT 1 FROM {from_sql}{where_sql}", from_params + params
+        has_more = limit is not None and len(found) > limit
+        if has_more:
+            found = found[:limit]
+        if q and q.strip():
+            found = self._page_snippets(q, found)
+        lower_bound = False
+        if not has_more and (found or offset == 0):  # the last page: the total is known without counting
+            total = offset + len(found)
+        else:
+            if count_limit is not None:  # count at most count_limit + 1 matches: enough to say "more than"
+                count_sql += " LIMIT ?"
+                count_params = count_params + [count_limit + 1]
+            total = int(self._one(f"SELECT COUNT(*) FROM ({count_sql}) AS matches", count_params)[0])
+            if count_limit is not None and total > count_limit:
+                # more than count_limit match; a page beyond it (found implies has_more here) says more
+                total, lower_bound = max(count_limit, offset + len(found)) if found else count_limit, True
         keys = ("id", "external_id", "title", "source", "url", "published", "day", "language", "n_chars", "stored_at")
         rows = []
-        for r in self._all(page_sql, page_params):
+        for r in found:
             row = dict(zip(keys, r[:10]))
             row["labels"] = {}
             if q and q.strip():
@@ -503,7 +593,7 @@ class SQLStore(Store):
                 lst = by_id[doc_id]["labels"].setdefault(task, [])
                 if len(lst) < 3:
                     lst.append({"label": label, "score": score})
-        return rows, total
+        return DocumentPage(rows, total, total_is_lower_bound=lower_bound, has_more=has_more, count_limit=count_limit)
 
     # ---- analytics -----------------------------------------------------------------------
     def _group(self, by: str) -> str:
