@@ -61,33 +61,37 @@ def predict_task(task: str, input_dir: Path, output: Path, *, batch_size: int = 
         from ..analyzers.genre import GenreAnalyzer
 
         analyzer = GenreAnalyzer().load()
-    rows: list[str] = []
+    from ..formats import atomic_output
+
+    n_rows = 0
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(docs), unit="article", file=sys.stderr)
-    for batch in iter_batches(docs, batch_size):
-        analyses = [Analysis(document=d) for _, d in batch]
-        analyzer.pipe(analyses)
-        for (aid, doc), a in zip(batch, analyses):
-            if task == "semeval2023-techniques":
-                by_para = {p["index"]: [x["label"] for x in p["labels"]] for p in a.data["techniques"]["paragraphs"]}
-                for pi, line in enumerate(paragraph_line_numbers(doc)):
-                    rows.append(f"{aid}\t{line}\t{','.join(by_para.get(pi, []))}")
-            elif task == "semeval2023-frames":
-                rows.append(f"{aid}\t{','.join(lab.label for lab in a.labels.get('frames', []))}")
-            else:
-                rows.append(f"{aid}\t{a.data['genre']['label']}")
-        if bar is not None:
-            bar.update(len(batch))
+    # rows go out batch by batch into <output>.partial, renamed into place only when every article
+    # is done: a failed or interrupted run leaves no half-written prediction file
+    with atomic_output(output) as fh:
+        for batch in iter_batches(docs, batch_size):
+            analyses = [Analysis(document=d) for _, d in batch]
+            analyzer.pipe(analyses)
+            rows: list[str] = []
+            for (aid, doc), a in zip(batch, analyses):
+                if task == "semeval2023-techniques":
+                    by_para = {p["index"]: [x["label"] for x in p["labels"]] for p in a.data["techniques"]["paragraphs"]}
+                    for pi, line in enumerate(paragraph_line_numbers(doc)):
+                        rows.append(f"{aid}\t{line}\t{','.join(by_para.get(pi, []))}")
+                elif task == "semeval2023-frames":
+                    rows.append(f"{aid}\t{','.join(lab.label for lab in a.labels.get('frames', []))}")
+                else:
+                    rows.append(f"{aid}\t{a.data['genre']['label']}")
+            fh.writelines(r + "\n" for r in rows)
+            n_rows += len(rows)
+            if bar is not None:
+                bar.update(len(batch))
     if bar is not None:
         bar.close()
-    out = Path(output)
-    if out.parent and not out.parent.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
-    return {"task": task, "articles": len(docs), "rows": len(rows), "failures": failures}
+    return {"task": task, "articles": len(docs), "rows": n_rows, "failures": failures}
 
 
 def format_report(res: dict) -> str:

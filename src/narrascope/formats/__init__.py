@@ -70,10 +70,18 @@ def _write_csv(analyses: Iterable[Analysis], out: IO[str], label_tasks: list[str
 
 @contextmanager
 def atomic_output(path: str | Path) -> Iterator[IO[str]]:
-    """Write to ``<path>.partial`` and rename into place on success: no half-written outputs."""
+    """Write to ``<path>.partial`` and rename into place on success: no half-written outputs.
+
+    On an error or interruption (Ctrl-C) inside the block the ``.partial`` file is removed and an
+    existing ``path`` is left as it was.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".partial")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        yield fh
-    tmp.replace(target)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

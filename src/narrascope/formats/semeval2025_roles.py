@@ -157,6 +157,7 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     from ..analyzers.language import detect_language
     from ..errors import NarrascopeError
     from ..models.roles import MentionContext, RoleClassifier, syntax_features
+    from . import atomic_output
 
     rows = read_rows(mentions_file, with_roles=False)
     clf = RoleClassifier.load(model_dir or ARTIFACT_DIR)
@@ -186,8 +187,7 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     order = sorted(contexts)
     decisions = clf.predict([contexts[i] for i in order]) if order else []
     out_rows = [(rows[i], main, [f for f, _ in fines]) for i, (main, _, fines) in zip(order, decisions)]
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    with open(output, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_output(output) as f:  # no half-written prediction file on an error or Ctrl-C
         n = write_predictions(f, out_rows)
     for msg in failures:
         print(f"narrascope: warning: {msg}", file=sys.stderr)
