@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.techniques",
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
+    "narrascope.commands.spark",
 ]
 
 
