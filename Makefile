@@ -14,6 +14,11 @@ $(VENV)/.installed: pyproject.toml $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# pyspark (~456 MB sdist, ~30 s) for the Spark runner's tests; not needed by `make demo`.
+$(VENV)/.installed-spark: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	touch $@
+
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -23,7 +28,7 @@ demo: $(VENV)/.installed
 system-deps:
 	bash scripts/install-system-deps.sh
 
-test: $(VENV)/.installed system-deps
+test: $(VENV)/.installed $(VENV)/.installed-spark system-deps
 	$(BIN)/python -m pytest
 
 # Everything, including checks against ../shared/data (slow).
