@@ -155,7 +155,11 @@ def query_latency(url: str, n: int, label: str, reuse: bool = False) -> None:
             "filter date range": lambda: s.list_documents(date_from="2024-03-01", date_to="2024-03-31", limit=50),
             "filter narrative": lambda: s.list_documents(narrative="Narrative C", limit=50),
             "filter technique+source": lambda: s.list_documents(technique="Doubt", source="outlet-05", limit=50),
+            "filter technique (broad)": lambda: s.list_documents(technique="Doubt", limit=50),
+            "filter narrative+month": lambda: s.list_documents(narrative="Narrative C", date_from="2024-03-01",
+                                                              date_to="2024-03-31", limit=50),
             "search one word": lambda: s.list_documents(q="drought", limit=50),
+            "search word+source": lambda: s.list_documents(q="drought", source="outlet-05", limit=50),
             "search two words": lambda: s.list_documents(q="harbour ferry", limit=50),
             "search phrase": lambda: s.list_documents(q='"grain export"', limit=50),
             "get one document": lambda: s.get("doc-4242"),
@@ -164,10 +168,14 @@ def query_latency(url: str, n: int, label: str, reuse: bool = False) -> None:
             "entity roles": lambda: s.entity_roles(),
             "sources": lambda: s.sources(),
         }
-        print(f"  {'query':<26} {'median ms':>9} {'p95 ms':>8}   ({label}, {s.count_documents():,} docs)")
+        print(f"  {'query':<26} {'median ms':>9} {'p95 ms':>8}  {'total':>8}   ({label}, {s.count_documents():,} docs)")
         for name, fn in queries.items():
             med, p95 = timed(fn, 3 if name.startswith("stats") or name == "entity roles" else 15)
-            print(f"  {name:<26} {med:>9.1f} {p95:>8.1f}")
+            res = fn()
+            total = ""
+            if name.startswith(("list", "filter", "search")):  # "10000+": counting stopped at the limit
+                total = f"{res[1]}{'+' if getattr(res, 'total_is_lower_bound', False) else ''}"
+            print(f"  {name:<26} {med:>9.1f} {p95:>8.1f}  {total:>8}")
         t0 = time.perf_counter()
         clusters = s.duplicate_clusters()
         print(f"  {'duplicate clusters (cold)':<26} {(time.perf_counter() - t0) * 1000:>9.0f}           "

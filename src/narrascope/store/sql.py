@@ -463,7 +463,7 @@ class SQLStore(Store):
                 where.append("d.sort_key < ?")
                 params.append((date.fromisoformat(dt) + timedelta(days=1)).isoformat())
         for value, pattern, kind in self._label_filters(narrative, technique):
-            # A rare label: collect its few documents (index labels_label), then sort them. A frequent
+            # A rare label: collect its few documents (index labels_filter), then sort them. A frequent
             # one: walk the documents in the wanted order and probe each (primary key of labels: doc_id,
             # kind), which stops after a page instead of collecting and sorting tens of thousands of ids.
             if on_labels or self._label_is_rare(value, pattern, kind):
@@ -486,7 +486,7 @@ class SQLStore(Store):
     def _label_count_query(self, source, date_from, date_to, narrative, technique) -> tuple[str, list]:
         """One row per document matching the filters (no full-text query), read from the labels table.
 
-        The first label filter drives (index labels_label), the other one is probed; labels carry
+        The first label filter drives (index labels_filter), the other one is probed; labels carry
         copies of the document's source and day, so no documents row is read. Much cheaper than
         walking the documents when a frequent label's matches are counted up to the limit.
         """
