@@ -500,7 +500,7 @@ def analyze_to_directory(
         report.seconds = time.perf_counter() - t0
         (tmp_dir / SUMMARY_FILE).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
         (tmp_dir / SUCCESS_FILE).write_text("", encoding="utf-8")
-        _swap_into_place(tmp_dir, out)
+        _swap_into_place(tmp_dir, out, overwrite)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     return report
@@ -517,10 +517,11 @@ def _merge_failures(tmp_dir: Path) -> None:
         stray.unlink()
 
 
-def _swap_into_place(tmp_dir: Path, out: Path) -> None:
+def _swap_into_place(tmp_dir: Path, out: Path, overwrite: bool) -> None:
     """Rename the finished directory to ``out``; an old ``out`` is moved aside, then removed."""
     old = None
     if out.exists():
+        prepare_output(out, overwrite=overwrite)  # another run may have filled it meanwhile
         old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:12]}"
         out.rename(old)
     try:
