@@ -162,6 +162,8 @@ def test_total_above_the_count_limit_is_flagged_and_paging_goes_on(corpus_db):
     with live_server(app) as url, httpx.Client(base_url=url, timeout=20) as client:
         first = client.get("/documents", params={"limit": 4}).json()
         assert (first["total"], first["total_is_lower_bound"]) == (5, True) and first["next"]
+        assert parse_qs(urlsplit(first["next"]).query)["after"]  # keyset: deep pages cost what the first does
+        assert client.get("/documents", params={"after": "garbage!"}).status_code == 400
         seen, nxt = [], "/documents?limit=4"
         while nxt:
             page = client.get(nxt).json()
@@ -169,6 +171,9 @@ def test_total_above_the_count_limit_is_flagged_and_paging_goes_on(corpus_db):
             nxt = page["next"]
         assert len(seen) == len(set(seen)) == 13  # next does not stop at the counted total
         assert (page["total"], page["total_is_lower_bound"]) == (13, False)  # the last page knows it
+        assert page["offset"] == 12 and page["prev"]
+        search = client.get("/documents", params={"q": "the", "limit": 2}).json()
+        assert search["next"] is None or "after" not in parse_qs(urlsplit(search["next"]).query)
         herald = client.get("/documents", params={"source": "Harbour Herald", "limit": 2}).json()
         assert (herald["total"], herald["total_is_lower_bound"]) == (5, False)  # up to the limit: exact
         html = client.get("/documents", params={"limit": 4, "format": "html"}).text

@@ -303,6 +303,51 @@ def test_full_text_search_alone_and_with_a_filter_find_the_same_documents(thirty
     assert [(p.total, p.total_is_lower_bound) for p in pages] == [(10, True), (16, True), (24, True), (30, False)]
 
 
+def _walk_by_cursor(store, limit, **filters):
+    ids, after, pages = [], None, []
+    while True:
+        page = store.list_documents(**filters, limit=limit, after=after, count_limit=10)
+        ids += [r["id"] for r in page.rows]
+        pages.append(page)
+        if page.next_cursor is None:
+            return ids, pages
+        assert page.has_more
+        after = page.next_cursor
+
+
+@pytest.mark.parametrize("rare_rows", [10**9, 1])  # label filters either way (see above)
+@pytest.mark.parametrize("filters", [{}, {"source": "t"}, {"narrative": "Ferry fares rise"}, {"technique": "Doubt", "source": "t"},
+                                     {"date_from": "2024-04-03", "date_to": "2024-04-20"}])
+def test_keyset_cursor_pages_visit_the_same_documents_as_offsets(thirty, filters, rare_rows):
+    thirty.RARE_LABEL_ROWS = rare_rows
+    expected = [r["id"] for r in thirty.list_documents(**filters, limit=None).rows]
+    ids, pages = _walk_by_cursor(thirty, 4, **filters)
+    assert ids == expected
+    assert not pages[-1].has_more
+    exact = len(expected) <= 10
+    assert all((p.total, p.total_is_lower_bound) == ((len(expected), False) if exact else (10, True)) for p in pages)
+
+
+def test_keyset_cursor_handles_ties_and_undated_documents(store):
+    same_time = [make(article(700 + i, 1), source="s", published="2024-06-01T10:00:00Z") for i in range(7)]
+    undated = [make(article(800 + i, 1), source="s") for i in range(4)]
+    store.add_analyses(same_time + undated)
+    expected = [r["id"] for r in store.list_documents(limit=None).rows]
+    for limit in (1, 2, 3, 5):
+        ids, _ = _walk_by_cursor(store, limit)
+        assert ids == expected
+
+
+def test_cursor_errors_are_user_errors(thirty):
+    page = thirty.list_documents(limit=3)
+    with pytest.raises(ConfigError, match="after"):
+        thirty.list_documents(q="quayside", after=page.next_cursor)
+    for bad in ("not-a-cursor", "%%%", "AAAA"):
+        with pytest.raises(ConfigError, match="cursor"):
+            thirty.list_documents(after=bad)
+    assert thirty.list_documents(q="quayside", limit=3).next_cursor is None  # searches page by offset
+
+
 def test_count_limit_must_be_positive(thirty):
     with pytest.raises(ConfigError, match="count_limit"):
         thirty.list_documents(count_limit=0)

@@ -493,12 +493,15 @@ def create_app(
         date_to: str | None = Query(None, pattern=DATE_PATTERN, description="inclusive, YYYY-MM-DD"),
         limit: int = Query(20, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=10**9),
+        after: str | None = Query(None, max_length=300, description="keyset cursor from a `next` link (lists without q); offset then only numbers the rows"),
         format: str | None = Query(None, pattern="^(json|html)$", description="force json or html"),
     ):
         """Newest first (by relevance with ``q``). JSON: ``{items, total, total_is_lower_bound, limit,
-        offset, next, prev}``. Matches are counted up to the app's ``count_limit`` (10,000) only: beyond
-        that ``total`` is that limit (or the end of this page, if further) and ``total_is_lower_bound`` is true, meaning *more* than
-        ``total`` documents match. ``next`` is set whenever another page exists, whatever the count."""
+        offset, next, prev}``. Matches are counted up to the app's ``count_limit`` (10,000) only:
+        beyond that ``total`` is that limit (or the end of this page, if further) and
+        ``total_is_lower_bound`` is true, meaning *more* than ``total`` documents match. ``next`` is
+        set whenever another page exists, whatever the count; without ``q`` it carries a keyset
+        cursor (``after``), so deep pages cost what the first one does."""
         f = {
             "q": q or None,
             "source": source or None,
@@ -507,17 +510,28 @@ def create_app(
             "date_from": date_from or None,
             "date_to": date_to or None,
         }
-        page = rt.store.list_documents(**f, limit=limit, offset=offset, count_limit=count_limit)
+        after = after or None
+        # with a cursor the store starts there; offset only says which rows these are (for "showing")
+        page = rt.store.list_documents(**f, limit=limit, offset=0 if after else offset, after=after,
+                                       count_limit=count_limit)
         rows, total, lower_bound = page.rows, page.total, page.total_is_lower_bound
+        if after and rows and (lower_bound or not page.has_more):
+            # the store does not know where a cursor lies; the offset our next links carry does
+            if not page.has_more:
+                total, lower_bound = offset + len(rows), False
+            else:
+                total = max(total, offset + len(rows))
         params = {k: v for k, v in f.items() if v}
 
-        def page_url(off: int, fmt: str | None = None) -> str:
+        def page_url(off: int, fmt: str | None = None, cursor: str | None = None) -> str:
             p = dict(params, limit=limit, offset=off)
+            if cursor:
+                p["after"] = cursor
             if fmt:
                 p["format"] = fmt
             return f"{request.scope.get('root_path', '')}/documents?{urlencode(p)}"
 
-        nxt = page_url(offset + limit) if page.has_more else None
+        nxt = page_url(offset + limit, cursor=page.next_cursor) if page.has_more else None
         prev = page_url(max(0, offset - limit)) if offset > 0 else None
         if wants_html(request):
             items = [dict(r, top_labels=top_labels(r)) for r in rows]
@@ -533,7 +547,7 @@ def create_app(
                 offset=offset,
                 next_url=nxt,
                 prev_url=prev,
-                json_url=page_url(offset, "json"),
+                json_url=page_url(offset, "json", after),
             )
         return json_response({"items": rows, "total": total, "total_is_lower_bound": lower_bound, "limit": limit,
                               "offset": offset, "next": nxt, "prev": prev})

@@ -63,15 +63,18 @@ class DocumentPage(tuple):
     ``total_is_lower_bound``: ``False`` means ``total`` is exact; ``True`` means counting stopped
     at the limit: *more* than ``total`` documents match (show "10,000+"). ``has_more``: whether
     another page follows this one (known exactly, whatever the count). ``count_limit``: the limit
-    used (``None`` = counted exactly).
+    used (``None`` = counted exactly). ``next_cursor``: pass it as ``after=`` to get the next page
+    by keyset (cost independent of the depth); ``None`` on the last page and for full-text
+    searches (ordered by relevance: page those with ``offset``).
     """
 
     def __new__(cls, rows: list, total: int, *, total_is_lower_bound: bool = False, has_more: bool = False,
-                count_limit: int | None = None) -> "DocumentPage":
+                count_limit: int | None = None, next_cursor: str | None = None) -> "DocumentPage":
         page = super().__new__(cls, (rows, total))
         page.total_is_lower_bound = bool(total_is_lower_bound)
         page.has_more = bool(has_more)
         page.count_limit = count_limit
+        page.next_cursor = next_cursor
         return page
 
     @property
@@ -83,15 +86,15 @@ class DocumentPage(tuple):
         return self[1]
 
     def __reduce__(self):
-        return (_page, (self[0], self[1], self.total_is_lower_bound, self.has_more, self.count_limit))
+        return (_page, (self[0], self[1], self.total_is_lower_bound, self.has_more, self.count_limit, self.next_cursor))
 
     def __repr__(self) -> str:
         more = "+" if self.total_is_lower_bound else ""
         return f"DocumentPage({len(self[0])} rows, total={self[1]}{more}, has_more={self.has_more})"
 
 
-def _page(rows, total, lower, more, limit) -> DocumentPage:
-    return DocumentPage(rows, total, total_is_lower_bound=lower, has_more=more, count_limit=limit)
+def _page(rows, total, lower, more, limit, cursor=None) -> DocumentPage:
+    return DocumentPage(rows, total, total_is_lower_bound=lower, has_more=more, count_limit=limit, next_cursor=cursor)
 
 
 @dataclass
@@ -211,6 +214,7 @@ class Store:
         limit: int = 50,
         offset: int = 0,
         count_limit: int | None = COUNT_LIMIT,
+        after: str | None = None,
     ) -> DocumentPage:
         """Filtered, paginated documents, newest first (UTC publication time; undated last).
 
@@ -230,6 +234,12 @@ class Store:
         filters): with more matches, ``total`` is ``max(count_limit, offset + len(rows))`` and
         ``page.total_is_lower_bound`` is True. ``page.has_more`` says whether a next page exists
         (one extra row is fetched to know it), so pagination never depends on the count.
+
+        Keyset pagination (without ``q``): ``after=page.next_cursor`` returns the rows that follow
+        that page, reading from the cursor's position in the index instead of skipping ``offset``
+        rows (``offset`` then skips rows after the cursor; normally 0). With ``after`` the position
+        in the whole result is unknown, so ``total`` always comes from the (capped) count of the
+        filter. A cursor that cannot be read raises ``ConfigError``.
         """
         raise NotImplementedError
 

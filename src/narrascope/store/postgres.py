@@ -121,6 +121,15 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "DROP INDEX labels_label",
         ],
     ),
+    (
+        "0008_source_order_index",
+        [
+            # (source, sort_key, id) serves "source = ? ORDER BY sort_key DESC, id DESC" without a sort
+            # (deep pages of one source were sorting every skipped row) and keyset cursors
+            "CREATE INDEX documents_source_sort ON documents(source, sort_key, id)",
+            "DROP INDEX documents_source_order",
+        ],
+    ),
 ]
 
 

@@ -6,6 +6,7 @@ the dialects differ only in their migrations, full-text search, connections and 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -167,6 +168,25 @@ def prepare(analysis: Analysis, versions: dict[str, str] | None, stored_at: str)
         signature=dedup.signature_bytes(doc.text),
         sighting=(doc_id, doc.id or "", doc.source or "", doc.url or "", doc.published, stored_at),
     )
+
+
+# -- keyset cursors -------------------------------------------------------------------------------
+def encode_cursor(sort_key: str, doc_id: str) -> str:
+    """An opaque, URL-safe cursor for the position (sort_key, id) in the newest-first order."""
+    return base64.urlsafe_b64encode(f"{sort_key}\x1f{doc_id}".encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(str(cursor) + "=" * (-len(str(cursor)) % 4)).decode("utf-8")
+        sort_key, doc_id = raw.split("\x1f")
+    except (ValueError, UnicodeDecodeError):
+        raise ConfigError(f"not a page cursor: {str(cursor)[:60]!r}", where="after",
+                          hint="pass the next_cursor of a previous page (or page with offset)") from None
+    if not doc_id:
+        raise ConfigError(f"not a page cursor: {str(cursor)[:60]!r}", where="after",
+                          hint="pass the next_cursor of a previous page (or page with offset)")
+    return sort_key, doc_id
 
 
 # -- full-text query parsing ----------------------------------------------------------------------
@@ -520,7 +540,7 @@ class SQLStore(Store):
 
     def list_documents(
         self, *, source=None, date_from=None, date_to=None, narrative=None, technique=None, q=None, limit=50, offset=0,
-        count_limit=COUNT_LIMIT,
+        count_limit=COUNT_LIMIT, after=None,
     ):
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise ConfigError(f"limit must be a non-negative integer, got {limit!r}", where="limit")
@@ -528,12 +548,18 @@ class SQLStore(Store):
             raise ConfigError(f"offset must be a non-negative integer, got {offset!r}", where="offset")
         if count_limit is not None and (not isinstance(count_limit, int) or isinstance(count_limit, bool) or count_limit < 1):
             raise ConfigError(f"count_limit must be a positive integer or None, got {count_limit!r}", where="count_limit")
+        searching = bool(q and q.strip())
+        if after and searching:
+            raise ConfigError("after (a cursor) pages the newest-first list, not a full-text search ordered by relevance",
+                              where="after", hint="page a search with offset")
+        cursor = decode_cursor(after) if after else None
         where, params = self._filters(source, date_from, date_to, narrative, technique)
-        from_sql, from_params, order, snippet = "documents d", [], "d.sort_key DESC, d.id DESC", "NULL"
-        alone = self._fts_alone(q, None if limit is None else limit + 1, offset) if q and q.strip() and not where else None
+        # without q there is no snippet: that column carries the sort key, for the next page's cursor
+        from_sql, from_params, order, snippet = "documents d", [], "d.sort_key DESC, d.id DESC", "d.sort_key"
+        alone = self._fts_alone(q, None if limit is None else limit + 1, offset) if searching and not where else None
         if alone is not None:
             found, count_sql, count_params = alone
-        elif q and q.strip():
+        elif searching:
             fts = self._fts(q)
             if fts is None:  # nothing searchable in the query
                 return DocumentPage([], 0, count_limit=count_limit)
@@ -542,11 +568,14 @@ class SQLStore(Store):
             order = f"{rank}, d.id"
         if alone is None:
             where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+            page_where, page_params = where_sql, from_params + params
+            if cursor is not None:  # keyset: start at the cursor's place in the (sort_key, id) order
+                page_where = (page_where + " AND " if page_where else " WHERE ") + "(d.sort_key, d.id) < (?, ?)"
+                page_params += list(cursor)
             page_sql = (
                 f"SELECT d.id, d.external_id, d.title, d.source, d.url, d.published, d.day, d.language, d.n_chars,"
-                f" d.stored_at, {snippet} FROM {from_sql}{where_sql} ORDER BY {order}"
+                f" d.stored_at, {snippet} FROM {from_sql}{page_where} ORDER BY {order}"
             )
-            page_params = from_params + params
             if limit is not None:  # one row more than asked: whether a next page exists, without counting
                 page_sql += " LIMIT ? OFFSET ?"
                 page_params += [limit + 1, offset]
@@ -554,17 +583,18 @@ class SQLStore(Store):
                 page_sql += " OFFSET ?"
                 page_params += [offset]
             found = self._all(page_sql, page_params)
-            if (narrative or technique) and not (q and q.strip()):
+            if (narrative or technique) and not searching:
                 count_sql, count_params = self._label_count_query(source, date_from, date_to, narrative, technique)
             else:
                 count_sql, count_params = f"SELECT 1 FROM {from_sql}{where_sql}", from_params + params
         has_more = limit is not None and len(found) > limit
         if has_more:
             found = found[:limit]
-        if q and q.strip():
+        if searching:
             found = self._page_snippets(q, found)
+        next_cursor = encode_cursor(found[-1][10], found[-1][0]) if has_more and found and not searching else None
         lower_bound = False
-        if not has_more and (found or offset == 0):  # the last page: the total is known without counting
+        if cursor is None and not has_more and (found or offset == 0):  # the last page: the total is known
             total = offset + len(found)
         else:
             if count_limit is not None:  # count at most count_limit + 1 matches: enough to say "more than"
@@ -572,14 +602,17 @@ class SQLStore(Store):
                 count_params = count_params + [count_limit + 1]
             total = int(self._one(f"SELECT COUNT(*) FROM ({count_sql}) AS matches", count_params)[0])
             if count_limit is not None and total > count_limit:
-                # more than count_limit match; a page beyond it (found implies has_more here) says more
-                total, lower_bound = max(count_limit, offset + len(found)) if found else count_limit, True
+                if found and cursor is None:  # a page beyond the limit (found implies has_more here) says more
+                    total = max(count_limit, offset + len(found))
+                else:
+                    total = count_limit
+                lower_bound = True
         keys = ("id", "external_id", "title", "source", "url", "published", "day", "language", "n_chars", "stored_at")
         rows = []
         for r in found:
             row = dict(zip(keys, r[:10]))
             row["labels"] = {}
-            if q and q.strip():
+            if searching:
                 row["snippet"] = r[10]
             rows.append(row)
         if rows:
@@ -593,7 +626,8 @@ class SQLStore(Store):
                 lst = by_id[doc_id]["labels"].setdefault(task, [])
                 if len(lst) < 3:
                     lst.append({"label": label, "score": score})
-        return DocumentPage(rows, total, total_is_lower_bound=lower_bound, has_more=has_more, count_limit=count_limit)
+        return DocumentPage(rows, total, total_is_lower_bound=lower_bound, has_more=has_more, count_limit=count_limit,
+                            next_cursor=next_cursor)
 
     # ---- analytics -----------------------------------------------------------------------
     def _group(self, by: str) -> str:
