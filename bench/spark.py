@@ -132,7 +132,8 @@ def main() -> None:
             print(f"[{label}] single process: {s['n'] / s['wall_s']:.1f} articles/s "
                   f"(load {s['load_s']:.1f} s, peak RSS {s['rss_mb']:.0f} MB)")
             for i, master in enumerate(args.masters.split(",")):
-                r = _child(["--child", "spark", str(folder), joined, "--master", master, "--out", f"{tmp}/out-{label}-{i}"])
+                out = f"{tmp}/out-{label}-{i}"
+                r = _child(["--child", "spark", str(folder), joined, "--master", master, "--out", out])
                 print(f"[{label}] {master}: {r['n'] / r['first_s']:.1f} articles/s first job, "
                       f"{r['n'] / r['warm_s']:.1f} warm; session cold start {r['cold_s']:.1f} s; "
                       f"peak RSS driver {r['driver_rss_mb']:.0f} MB, JVM + workers {r['jvm_workers_rss_mb']:.0f} MB")

@@ -55,7 +55,8 @@ RECORDS = [
     {"id": "rec-1", "title": "Parliament backs aid package", "source": "Example Wire", "published": "2024-03-02",
      "text": "Parliament approved a new aid package on Thursday by 312 votes to 98. The finance minister said the "
              "money would be paid in three tranches. Critics claimed it would bankrupt pensioners."},
-    {"id": "rec-2", "title": "Drone attack hits refinery", "source": "Daily Example", "published": "2024-03-03T08:00:00Z",
+    {"id": "rec-2", "title": "Drone attack hits refinery", "source": "Daily Example",
+     "published": "2024-03-03T08:00:00Z",
      "text": "A drone attack set fire to a refinery overnight, the regional governor said. Nobody was hurt, "
              "according to the emergency services, and the fire was put out by morning."},
     {"id": "rec-3", "title": "Opinion: sanctions have failed", "source": "Example Review",
@@ -153,15 +154,35 @@ def test_a_dataframe_with_article_columns_is_analysed_like_the_same_records(spar
     assert (report.documents_ok, report.documents_failed) == (3, 1)
 
 
-def test_spark_read_json_input_keeps_bad_lines_as_failures(spark, articles, tmp_path):
-    from narrascope.spark import analyze_to_directory, iter_failures
+def test_spark_read_json_input_keeps_bad_lines_as_failures_naming_the_file(spark, articles, tmp_path):
+    from narrascope.spark import analyze_to_directory, iter_failures, read_dataframe
 
-    df = spark.read.json(str(articles / "wire.jsonl"))
+    df = read_dataframe(spark, [articles / "wire.jsonl"], "json")
     report = analyze_to_directory(spark, df, tmp_path / "o", analyzers=["language"])
     assert sorted(d["document"]["id"] for d in _spark_output(tmp_path / "o")) == ["rec-1", "rec-2", "rec-3"]
-    messages = sorted(f["message"] for f in iter_failures(tmp_path / "o"))
-    assert messages[0].startswith("empty document") and messages[1].startswith("malformed JSON record '{this is not json'")
+    empty, malformed = sorted(iter_failures(tmp_path / "o"), key=lambda f: f["message"])
+    assert empty["where"] == "rec-empty" and empty["message"].startswith("empty document")
+    assert malformed["message"].startswith("malformed JSON record '{this is not json'")
+    assert malformed["where"].startswith("file:") and "wire.jsonl (partition 0, row " in malformed["where"]
     assert (report.documents_ok, report.documents_failed) == (3, 2)
+
+
+def test_parquet_input_is_read_by_spark_and_a_missing_path_is_one_line(spark, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from narrascope.errors import InputError
+    from narrascope.spark import analyze_to_directory, read_dataframe
+
+    pq.write_table(pa.Table.from_pylist(RECORDS), tmp_path / "articles.parquet")
+    df = read_dataframe(spark, [tmp_path / "articles.parquet"], "parquet")
+    report = analyze_to_directory(spark, df, tmp_path / "o", analyzers=["language"])
+    got = {d["document"]["id"]: d["document"] for d in _spark_output(tmp_path / "o")}
+    assert sorted(got) == ["rec-1", "rec-2", "rec-3"] and report.documents_failed == 0
+    assert got["rec-2"]["published"] == "2024-03-03T08:00:00Z" and got["rec-3"]["source"] == "Example Review"
+    with pytest.raises(InputError, match=r"cannot read the input as parquet: \[PATH_NOT_FOUND\]") as e:
+        read_dataframe(spark, [tmp_path / "missing.parquet"], "parquet")
+    assert "\n" not in str(e.value)
 
 
 def test_a_missing_text_column_is_refused_with_the_columns_found(spark, tmp_path):

@@ -51,8 +51,8 @@ import time
 import uuid
 from collections import OrderedDict
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -64,7 +64,10 @@ from .readers import ReadOptions
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install 'narrascope[spark]'"
-JAVA_HINT = "install a Java 17 (or newer) runtime, e.g. apt-get install openjdk-17-jre-headless, and put it on PATH or set JAVA_HOME"
+JAVA_HINT = (
+    "install a Java 17 (or newer) runtime, e.g. apt-get install openjdk-17-jre-headless, "
+    "and put it on PATH or set JAVA_HOME"
+)
 MIN_JAVA = 17
 SUMMARY_FILE = "_SUMMARY.json"
 FAILURES_FILE = "failures.jsonl"
@@ -303,18 +306,22 @@ def _row_where(record: dict[str, Any], options: ReadOptions, index: int, i: int)
     return f"{source_file or 'DataFrame'} (partition {index}, row {i})"
 
 
-def _rows_to_documents(rows: Iterable[Any], job: _Job, index: int, on_failure: Callable[[Failure], None]) -> Iterator[Document]:
+def _rows_to_documents(
+    rows: Iterable[Any], job: _Job, index: int, on_failure: Callable[[Failure], None]
+) -> Iterator[Document]:
     for i, row in enumerate(rows, 1):
         record = row.asDict(recursive=True) if hasattr(row, "asDict") else dict(row)
         where = _row_where(record, job.read_options, index, i)
         corrupt = record.get("_corrupt_record")
         if corrupt is not None:
-            on_failure(Failure(where=where, message=f"malformed JSON record {str(corrupt)[:80]!r}; fix or remove it", stage="read"))
+            message = f"malformed JSON record {str(corrupt)[:80]!r}; fix or remove it"
+            on_failure(Failure(where=where, message=message, stage="read"))
             continue
         try:
             yield row_to_document(record, where, job.read_options)
         except InputError as e:
-            on_failure(Failure(where=e.where or where, message=e.message + (f" ({e.hint})" if e.hint else ""), stage="read"))
+            message = e.message + (f" ({e.hint})" if e.hint else "")
+            on_failure(Failure(where=e.where or where, message=message, stage="read"))
 
 
 def _run_partition(job: _Job, index: int, items: Iterable[Any]) -> Iterator[dict[str, Any]]:
@@ -386,6 +393,30 @@ def _attempt() -> str:
 
 
 # -- the driver ----------------------------------------------------------------------------------
+
+SPARK_FORMATS = ("json", "parquet", "csv")
+
+
+def read_dataframe(spark: Any, paths: Sequence[str | Path], fmt: str) -> Any:
+    """Read ``paths`` with Spark's own reader (JSON Lines, Parquet, CSV with a header) into a DataFrame.
+
+    Spark splits big files across tasks. Each row also gets the file it came from, so that
+    failures can name it; malformed JSON lines become failures, not a failed job.
+    """
+    if fmt not in SPARK_FORMATS:
+        raise ConfigError(f"Spark input format must be one of {', '.join(SPARK_FORMATS)}, got {fmt!r}")
+    from pyspark.sql.functions import input_file_name
+
+    paths = [str(p) for p in paths]
+    reader = spark.read
+    if fmt == "csv":
+        reader = reader.option("header", "true").option("multiLine", "true").option("escape", '"')
+    try:
+        df = reader.parquet(*paths) if fmt == "parquet" else getattr(reader, fmt)(paths)
+    except Exception as e:  # noqa: BLE001 - Spark's AnalysisException / Py4JJavaError: missing path, bad file
+        raise InputError(f"Spark cannot read the input as {fmt}: {spark_message(e)}", where=" ".join(paths)) from None
+    return df.withColumn(SOURCE_FILE_COLUMN, input_file_name())
+
 
 
 def _is_dataframe(obj: Any) -> bool:
@@ -463,7 +494,10 @@ def analyze_to_directory(
             )
         if partitions is not None:
             current = df.rdd.getNumPartitions()
-            df = df.coalesce(partitions) if partitions < current else df.repartition(partitions) if partitions > current else df
+            if partitions < current:
+                df = df.coalesce(partitions)
+            elif partitions > current:
+                df = df.repartition(partitions)
         rdd = df.rdd
         kind = "rows"
     else:
@@ -554,6 +588,17 @@ def _first_line(text: str) -> str:
     return "no message"
 
 
+def spark_message(e: Exception) -> str:
+    """The useful line of a Spark/py4j error (not "An error occurred while calling o36.parquet.")."""
+    for line in str(e).splitlines():
+        line = line.strip().lstrip(": ").strip()
+        if not line or line.startswith(("An error occurred while calling", "at ", "Traceback")):
+            continue
+        line = re.sub(r"^(?:[\w$]+\.)+\w*(?:Exception|Error): ", "", line)
+        return line[:300]
+    return type(e).__name__
+
+
 # -- reading the output back -------------------------------------------------------------------
 
 
@@ -593,6 +638,7 @@ __all__ = [
     "iter_output_dicts",
     "local_session",
     "prepare_output",
+    "read_dataframe",
     "require_pyspark",
     "row_to_document",
 ]

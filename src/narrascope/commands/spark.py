@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -57,7 +58,7 @@ def register(main: click.Group) -> None:
         result appears atomically (written to a temporary sibling, then renamed).
         """
         from ..errors import ConfigError
-        from ..spark import analyze_to_directory, local_session, prepare_output, require_pyspark
+        from ..spark import analyze_to_directory, local_session, prepare_output, read_dataframe, require_pyspark
 
         read_options = make_read_options(kw)
         config = None
@@ -65,7 +66,7 @@ def register(main: click.Group) -> None:
             from ..pipeline import Pipeline
 
             Pipeline.from_file(pipeline_file)  # validates, one-line error
-            config = json.loads(open(pipeline_file, encoding="utf-8").read())
+            config = json.loads(Path(pipeline_file).read_text(encoding="utf-8"))
         elif analyzers:
             config = {"analyzers": analyzers}
         if config is not None:
@@ -73,28 +74,13 @@ def register(main: click.Group) -> None:
 
             config = {"analyzers": Pipeline.from_config(config).names, "options": config.get("options") or {}}
         extra = _parse_conf(conf)
+        if spark_format and read_options.format:
+            raise ConfigError("give --spark-format or --input-format, not both")
         prepare_output(output, overwrite=overwrite)  # refuse before starting the JVM
         require_pyspark()
         with local_session(master, conf=extra) as session:
             if spark_format:
-                if read_options.format:
-                    raise ConfigError("give --spark-format or --input-format, not both")
-                reader = session.read
-                if spark_format == "csv":
-                    reader = reader.option("header", "true").option("multiLine", "true").option("escape", '"')
-                try:
-                    from pyspark.sql.functions import input_file_name
-
-                    from ..spark import SOURCE_FILE_COLUMN
-
-                    data = getattr(reader, spark_format)(list(inputs))
-                    data = data.withColumn(SOURCE_FILE_COLUMN, input_file_name())
-                except Exception as e:  # noqa: BLE001 - Spark's AnalysisException: missing path, bad file
-                    from ..errors import InputError
-
-                    msg = str(e).splitlines()[0] if str(e).strip() else type(e).__name__
-                    raise InputError(f"Spark cannot read the input as {spark_format}: {msg}",
-                                     where=" ".join(inputs)) from None
+                data = read_dataframe(session, list(inputs), spark_format)
             else:
                 data = list(inputs)
             report = analyze_to_directory(
