@@ -148,12 +148,15 @@ def query_latency(url: str, n: int, label: str, reuse: bool = False) -> None:
                 s.add_analyses(batch, batch_size=1000)
             dt = time.perf_counter() - t0
             print(f"  built {label} store of {n:,} docs in {dt:.0f} s ({(n - have) / dt:,.0f} docs/s incl. generation)")
+        deep = s.list_documents(narrative="Narrative C", limit=5000, count_limit=None).next_cursor  # keyset cursor
         queries = {
             "list newest (page 1)": lambda: s.list_documents(limit=50),
             "list page 100": lambda: s.list_documents(limit=50, offset=5000),
             "filter source": lambda: s.list_documents(source="outlet-03", limit=50),
             "filter date range": lambda: s.list_documents(date_from="2024-03-01", date_to="2024-03-31", limit=50),
             "filter narrative": lambda: s.list_documents(narrative="Narrative C", limit=50),
+            "narrative page 100 offset": lambda: s.list_documents(narrative="Narrative C", limit=50, offset=5000),
+            "narrative page 100 cursor": lambda: s.list_documents(narrative="Narrative C", limit=50, after=deep),
             "filter technique+source": lambda: s.list_documents(technique="Doubt", source="outlet-05", limit=50),
             "filter technique (broad)": lambda: s.list_documents(technique="Doubt", limit=50),
             "filter narrative+month": lambda: s.list_documents(narrative="Narrative C", date_from="2024-03-01",
