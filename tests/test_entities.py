@@ -17,8 +17,10 @@ from narrascope.formats.semeval2025_roles import (
     EXCLUSIVE, INCLUSIVE, SHIFTED, UNRESOLVED, read_rows, resolve_mention,
 )
 from narrascope.models.entities import Mention, capitalised_mentions, group_mentions
+from narrascope.errors import ModelError
 from narrascope.models.roles import (
-    ALL_FINE, FINE_ROLES, MAIN_ROLES, PARENT, Featurizer, MentionContext, RoleClassifier,
+    ALL_FINE, FINE_ROLES, FRAMING_MENTIONS, MAIN_ROLES, PARENT, Featurizer, FramingModel, MentionContext,
+    RoleClassifier, framing_matrix, pool_mentions,
 )
 from narrascope.taxonomies import load_taxonomy
 
@@ -196,6 +198,52 @@ def test_role_classifier_round_trips_through_save_and_load(tmp_path):
     assert np.allclose(pm1, pm2, atol=2e-3) and np.allclose(pf1, pf2, atol=2e-3)
     assert [d[0] for d in back.predict(ctx[:3])] == ["Antagonist", "Innocent", "Protagonist"]
     assert len(ALL_FINE) == sum(len(v) for v in FINE_ROLES.values()) == 22
+
+
+def test_pool_mentions_takes_the_max_over_an_entitys_first_mentions():
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.arange(1, 1 + 3 * (FRAMING_MENTIONS + 2)).reshape(FRAMING_MENTIONS + 2, 3).astype(np.float32))
+    pooled = pool_mentions(X, [[0, 2], list(range(FRAMING_MENTIONS + 2)), []]).toarray()
+    assert pooled[0].tolist() == X.toarray()[2].tolist()
+    assert pooled[1].tolist() == X.toarray()[FRAMING_MENTIONS - 1].tolist()  # later mentions are ignored
+    assert pooled[2].tolist() == [0, 0, 0]
+    M = framing_matrix(np.ones((3, 2)), sp.csr_matrix(pooled))
+    assert M.shape == (3, 5) and M.toarray()[:, :2].tolist() == [[1, 1]] * 3
+
+
+def test_framing_model_round_trips_and_rejects_a_corrupt_or_mismatched_file(tmp_path):
+    import scipy.sparse as sp
+
+    m = FramingModel(np.array([0.0, 2.0, -1.0, 0.0]), bias=-0.5, threshold=0.6)
+    X = sp.csr_matrix(np.array([[0, 1, 0, 0], [0, 0, 1, 0]], np.float32))
+    m.save(tmp_path)
+    back = FramingModel.load(tmp_path)
+    assert np.allclose(back.proba(X), m.proba(X), atol=1e-3)
+    assert back.framed(X).tolist() == [True, False]
+    assert FramingModel.load(tmp_path / "nowhere") is None
+    with pytest.raises(ModelError, match="expects 4 features"):
+        back.proba(sp.csr_matrix((1, 3)))
+    (tmp_path / FramingModel.FILE).write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="corrupt"):
+        FramingModel.load(tmp_path)
+
+
+def test_analyzer_frames_entities_according_to_the_framing_model(tmp_path, example_text):
+    import shutil
+
+    from narrascope.analyzers.entities import ARTIFACT_DIR, EntitiesAnalyzer
+
+    shutil.copytree(ARTIFACT_DIR, tmp_path / "m")
+    shipped = FramingModel.load(tmp_path / "m")
+    assert shipped is not None, "the shipped role model comes with its framing model"
+    doc = Document.create(example_text, title_in_text=True)
+    counts = {}
+    for name, threshold in (("all", -1.0), ("none", 2.0)):
+        FramingModel(shipped.coef_, shipped.bias_, threshold).save(tmp_path / "m")
+        a = Pipeline([EntitiesAnalyzer(model_dir=str(tmp_path / "m"))]).analyze(doc)
+        counts[name] = [e["main_role"] is not None for e in a.data["entities"]]
+    assert all(counts["all"]) and not any(counts["none"])
 
 
 # -- the analyzer ----------------------------------------------------------------------------------

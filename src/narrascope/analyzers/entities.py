@@ -63,7 +63,7 @@ class EntitiesAnalyzer(Analyzer):
     name = "entities"
     produces = ("entities",)
     label_tasks = ()
-    version = "1"
+    version = "2"
     description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
 
     def __init__(self, model_dir: str | None = None, use_spacy: bool = True) -> None:
@@ -76,10 +76,10 @@ class EntitiesAnalyzer(Analyzer):
             return self
         from ..models.roles import RoleClassifier
 
+        from ..models.roles import FramingModel
+
         self.clf_ = RoleClassifier.load(self.model_dir or ARTIFACT_DIR)
-        framing = self.clf_.meta_.get("framing") or {}
-        self.framing_coef_ = np.array(framing.get("coef") or [], dtype=np.float64)
-        self.framing_threshold_ = float(framing.get("threshold", 0.5))
+        self.framing_ = FramingModel.load(self.model_dir or ARTIFACT_DIR)
         self.nlp_ = load_spacy() if self.use_spacy else None
         self._loaded = True
         return self
@@ -105,7 +105,7 @@ class EntitiesAnalyzer(Analyzer):
         from ..models.entities import (
             capitalised_mentions, fix_title_mentions, gazetteer_mentions, group_mentions, spacy_mentions,
         )
-        from ..models.roles import MAIN_ROLES, MentionContext, syntax_features
+        from ..models.roles import MAIN_ROLES, MentionContext, framing_matrix, pool_mentions, syntax_features
 
         doc = analysis.document
         text = doc.text
@@ -123,14 +123,26 @@ class EntitiesAnalyzer(Analyzer):
             MentionContext(text, m.start, m.end, lang, tuple(syntax_features(sdoc, m.start, m.end)) if sdoc is not None else ())
             for _, m in flat
         ]
+        rows_of: list[list[int]] = [[] for _ in entities]
+        for k, (j, _) in enumerate(flat):
+            rows_of[j].append(k)
+        framed = np.ones(len(entities), bool)
         if contexts:
-            pm, pf = self.clf_.predict_proba(self.clf_.featurizer.transform(contexts))
+            X = self.clf_.featurizer.transform(contexts)
+            pm, pf = self.clf_.predict_proba(X)
+            if self.framing_ is not None:
+                n_text = max(len(text), 1)
+                structural = np.array([
+                    framing_features(len(e.mentions), any(m.start < title_end for m in e.mentions),
+                                     e.mentions[0].start / n_text, e.type)
+                    for e in entities
+                ])
+                framed = self.framing_.framed(framing_matrix(structural, pool_mentions(X, rows_of)))
         else:
             pm = pf = np.zeros((0, 0))
         out: list[dict[str, Any]] = []
-        n_text = max(len(text), 1)
         for ei, ent in enumerate(entities):
-            rows = [k for k, (j, _) in enumerate(flat) if j == ei]
+            rows = rows_of[ei]
             eid = f"E{ei + 1}"
             main_role = None
             main_score = None
@@ -138,11 +150,7 @@ class EntitiesAnalyzer(Analyzer):
             evidence: list[dict[str, Any]] = []
             if rows:
                 mp, fp = pm[rows].mean(axis=0, keepdims=True), pf[rows].mean(axis=0, keepdims=True)
-                feats = framing_features(
-                    len(rows), any(m.start < title_end for m in ent.mentions), ent.mentions[0].start / n_text, ent.type
-                )
-                framed = self._framed(feats)
-                if framed:
+                if framed[ei]:
                     main_role, main_score, chosen = self.clf_.decide(mp, fp)[0]
                     main_score = round(main_score, 4)
                     fine = [{"role": r, "score": round(s, 4)} for r, s in chosen]
@@ -163,9 +171,3 @@ class EntitiesAnalyzer(Analyzer):
                 )
         analysis.data["entities"] = out
         self.stamp(analysis)
-
-    def _framed(self, feats: list[float]) -> bool:
-        if self.framing_coef_.size != len(feats):
-            return True
-        z = float(np.dot(self.framing_coef_, feats))
-        return 1.0 / (1.0 + math.exp(-z)) >= self.framing_threshold_

@@ -447,3 +447,64 @@ def _fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
         if loss < best_loss:
             best_t, best_loss = float(t), loss
     return best_t
+
+
+# -- "is this entity framed at all?" ------------------------------------------------------------
+FRAMING_MENTIONS = 8  # an entity's first mentions that feed the framing decision
+
+
+def framing_matrix(structural: np.ndarray, pooled: sp.csr_matrix) -> sp.csr_matrix:
+    """Entity rows: the structural features (see ``analyzers.entities.framing_features``) next to the
+    element-wise maximum of the hashed features of the entity's first ``FRAMING_MENTIONS`` mentions."""
+    return sp.hstack([sp.csr_matrix(np.asarray(structural, np.float32)), pooled], format="csr", dtype=np.float32)
+
+
+def pool_mentions(X: sp.csr_matrix, rows_per_entity: Sequence[Sequence[int]]) -> sp.csr_matrix:
+    """One row per entity: the element-wise max over its mention rows of ``X`` (at most FRAMING_MENTIONS)."""
+    X = sp.csr_matrix(X)
+    out = [X[list(r[:FRAMING_MENTIONS])].max(axis=0) if len(r) else sp.csr_matrix((1, X.shape[1])) for r in rows_per_entity]
+    if not out:
+        return sp.csr_matrix((0, X.shape[1]), dtype=np.float32)
+    return sp.vstack([sp.csr_matrix(o) for o in out], format="csr", dtype=np.float32)
+
+
+class FramingModel:
+    """Logistic regression over ``framing_matrix`` rows; an entity is framed when p >= threshold."""
+
+    FILE = "framing.npz"
+
+    def __init__(self, coef: np.ndarray, bias: float, threshold: float) -> None:
+        self.coef_ = np.asarray(coef, np.float32)
+        self.bias_ = float(bias)
+        self.threshold_ = float(threshold)
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+        if X.shape[1] != self.coef_.shape[0]:
+            raise ModelError(f"framing model expects {self.coef_.shape[0]} features, got {X.shape[1]}",
+                             hint="retrain with `narrascope train roles` so both files come from one run")
+        z = np.asarray(X @ self.coef_).ravel() + self.bias_
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def framed(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.proba(X) >= self.threshold_
+
+    def save(self, folder: str | Path) -> None:
+        used = np.flatnonzero(self.coef_ != 0).astype(np.int32)
+        np.savez_compressed(Path(folder) / self.FILE, n=np.int64(self.coef_.shape[0]), used=used,
+                            coef=self.coef_[used].astype(np.float16), bias=np.float32(self.bias_),
+                            threshold=np.float32(self.threshold_))
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "FramingModel | None":
+        """The saved model, or ``None`` when the folder has none (older models: every entity is framed)."""
+        path = Path(folder) / cls.FILE
+        if not path.exists():
+            return None
+        try:
+            z = np.load(path, allow_pickle=False)
+            coef = np.zeros(int(z["n"]), np.float32)
+            coef[z["used"]] = z["coef"].astype(np.float32)
+            return cls(coef, float(z["bias"]), float(z["threshold"]))
+        except (ValueError, OSError, KeyError) as e:
+            raise ModelError(f"framing model is corrupt: {e}", where=str(path),
+                             hint="reinstall narrascope or run `narrascope train roles`") from None
