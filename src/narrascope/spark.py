@@ -609,14 +609,19 @@ def iter_output(output: str | Path) -> Iterator[Analysis]:
 
 
 def iter_output_dicts(output: str | Path) -> Iterator[dict[str, Any]]:
-    out = Path(output)
-    if not (out / SUCCESS_FILE).exists():
-        raise InputError("not a finished narrascope spark output (no _SUCCESS file)", where=str(out))
-    for part in sorted(out.glob(PART_GLOB)):
+    for part in output_parts(output):
         with open(part, encoding="utf-8") as f:
             for line in f:
                 if line.strip():
                     yield json.loads(line)
+
+
+def output_parts(output: str | Path) -> list[Path]:
+    """The part files of a finished output directory, in input order (``InputError`` without ``_SUCCESS``)."""
+    out = Path(output)
+    if not (out / SUCCESS_FILE).exists():
+        raise InputError("not a finished narrascope spark output (no _SUCCESS file)", where=str(out))
+    return sorted(out.glob(PART_GLOB))
 
 
 def iter_failures(output: str | Path) -> Iterator[dict[str, Any]]:
@@ -637,6 +642,7 @@ __all__ = [
     "iter_output",
     "iter_output_dicts",
     "local_session",
+    "output_parts",
     "prepare_output",
     "read_dataframe",
     "require_pyspark",

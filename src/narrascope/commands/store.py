@@ -26,25 +26,39 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON on stdout.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
     @click.option("--strict", is_flag=True, help="Exit non-zero if any document fails.")
+    @click.option("--analyses", "stored_analyses", is_flag=True,
+                  help="SOURCES hold analyses already made (`spark analyze` output directories, "
+                       "`analyze --format jsonl` files): store them as they are, without analysing.")
     @read_options_params
-    def ingest(sources, db, analyzers, pipeline_file, batch_size, as_json, quiet, strict, **kw):
+    def ingest(sources, db, analyzers, pipeline_file, batch_size, as_json, quiet, strict, stored_analyses, **kw):
         """Analyse articles from SOURCES and store them in --db (idempotent, resumable).
 
         Texts already stored (same content hash) are skipped without analysis; a killed run
         loses at most the batch in flight, and running the same command again finishes the job.
+        With --analyses, SOURCES are analysis outputs and are stored without re-analysing.
         """
-        from ..pipeline import Pipeline
-        from ..store.ingest import ingest_sources
+        if stored_analyses:
+            from ..errors import ConfigError
+            from ..store.ingest import ingest_analyses
 
-        read_options = make_read_options(kw)
-        pipeline = Pipeline.from_file(pipeline_file) if pipeline_file else Pipeline.from_config(
-            {"analyzers": analyzers} if analyzers else None
-        )
-        with _open(db) as store:
-            report = ingest_sources(
-                list(sources), store, pipeline=pipeline, read_options=read_options, batch_size=batch_size,
-                progress=not quiet and sys.stderr.isatty(),
+            if analyzers or pipeline_file:
+                raise ConfigError("--analyzers/--pipeline do nothing with --analyses (nothing is analysed)",
+                                  where="--analyses", hint="drop them, or drop --analyses to analyse articles")
+            with _open(db) as store:
+                report = ingest_analyses(list(sources), store, batch_size=batch_size)
+        else:
+            from ..pipeline import Pipeline
+            from ..store.ingest import ingest_sources
+
+            read_options = make_read_options(kw)
+            pipeline = Pipeline.from_file(pipeline_file) if pipeline_file else Pipeline.from_config(
+                {"analyzers": analyzers} if analyzers else None
             )
+            with _open(db) as store:
+                report = ingest_sources(
+                    list(sources), store, pipeline=pipeline, read_options=read_options, batch_size=batch_size,
+                    progress=not quiet and sys.stderr.isatty(),
+                )
         if as_json:
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         if not quiet:

@@ -5,19 +5,25 @@ transaction: a killed run loses at most the batch in flight, and the next run re
 documents that are not stored). Reading goes through :func:`narrascope.readers.iter_documents`,
 analysis through :meth:`narrascope.pipeline.Pipeline.pipe`; bad sources and documents are
 reported in the :class:`~narrascope.store.IngestReport` and skipped.
+
+:func:`ingest_analyses` stores analyses made already (``narrascope spark analyze`` output
+directories, ``narrascope analyze --format jsonl`` files) as they are, with the same idempotence;
+a bad line is reported as ``file:line`` and skipped.
 """
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 import sys
 import time
-from typing import Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..analyzers.base import iter_batches
-from ..document import content_id
+from ..document import SCHEMA_VERSION, Analysis, content_id
 from ..errors import InputError
-from ..pipeline import Pipeline
+from ..pipeline import Failure, Pipeline
 from ..readers import ReadOptions, iter_documents
 from . import IngestReport, Store
 
@@ -70,3 +76,143 @@ def ingest_sources(
         bar.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+# -- already-computed analyses -----------------------------------------------------------------
+
+KNOWN_SCHEMA_VERSIONS = (SCHEMA_VERSION,)
+_NOT_ANALYSIS_HINT = "expected one analysis per line, as `narrascope analyze --format jsonl` writes"
+
+
+def analysis_from_record(d: Any, where: str) -> Analysis:
+    """One analysis line (a decoded ``Analysis.to_dict()``) checked and turned into an :class:`Analysis`.
+
+    Raises :class:`InputError` naming ``where`` when the record is not an analysis, has a
+    ``schema_version`` this narrascope does not know, or has a span outside its text / whose
+    ``text`` does not match its offsets. Nothing is re-derived: the analysis is kept as written.
+    """
+    if not isinstance(d, dict) or not isinstance(d.get("document"), dict):
+        hint = _NOT_ANALYSIS_HINT
+        if isinstance(d, dict) and "text" in d:
+            hint = "this looks like an article; ingest articles without --analyses"
+        kinds = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}
+        got = "no 'document' object" if isinstance(d, dict) else f"{kinds.get(type(d), 'a JSON number')}, not an object"
+        raise InputError(f"not an analysis ({got})", where=where, hint=hint)
+    version = d.get("schema_version")
+    if version not in KNOWN_SCHEMA_VERSIONS:
+        known = ", ".join(KNOWN_SCHEMA_VERSIONS)
+        what = "no schema_version" if version is None else f"unknown schema_version {version!r}"
+        raise InputError(
+            f"{what}; this narrascope reads schema_version {known}", where=where,
+            hint="re-run the analysis with this narrascope version, or upgrade narrascope",
+        )
+    text = d["document"].get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the analysis has no document text", where=where, hint=_NOT_ANALYSIS_HINT)
+    try:
+        analysis = Analysis.from_dict(d)
+        span_dicts = [(f"spans[{i}]", s) for i, s in enumerate(d.get("spans") or [])]
+        for task, labs in (d.get("labels") or {}).items():
+            for j, lab in enumerate(labs):
+                span_dicts += [(f"labels.{task}[{j}].evidence[{k}]", s) for k, s in enumerate(lab.get("evidence") or [])]
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise InputError(f"malformed analysis ({type(e).__name__}: {e})", where=where, hint=_NOT_ANALYSIS_HINT) from None
+    n = len(text)
+    for field_name, s in span_dicts:
+        start, end = int(s["start"]), int(s["end"])
+        if not (0 <= start <= end <= n):
+            raise InputError(f"{field_name}: span [{start}, {end}) lies outside the text of length {n}", where=where)
+        if "text" in s and s["text"] != text[start:end]:
+            raise InputError(
+                f"{field_name}: the span's text does not match its offsets [{start}, {end})", where=where,
+                hint="the line was edited or its offsets belong to another text; re-run the analysis",
+            )
+    return analysis
+
+
+def iter_analysis_lines(lines: Iterable[bytes], name: str, on_failure: Callable[[Failure], None]) -> Iterator[Analysis]:
+    """Analyses from JSONL lines (bytes); a bad line goes to ``on_failure`` as ``name:line`` and is skipped."""
+    for lineno, raw in enumerate(lines, 1):
+        where = f"{name}:{lineno}"
+        try:
+            line = raw.decode("utf-8")
+            if lineno == 1:
+                line = line.lstrip("\ufeff")
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"not valid JSON ({e.msg}, column {e.colno})", where=where, hint=_NOT_ANALYSIS_HINT) from None
+            yield analysis_from_record(d, where)
+        except UnicodeDecodeError:
+            on_failure(Failure(where=where, message="the line is not UTF-8", stage="read"))
+        except InputError as e:
+            on_failure(_read_failure(e, where))
+
+
+def iter_analyses(sources: Sequence[str], on_failure: Callable[[Failure], None]) -> Iterator[Analysis]:
+    """The analyses in ``sources``: Spark output directories (``_SUCCESS`` + ``part-*.jsonl``,
+    see :mod:`narrascope.spark`), analysis JSONL files (``narrascope analyze --format jsonl``),
+    globs of those, or ``-`` for standard input. Bad sources and lines go to ``on_failure``."""
+    from ..spark import output_parts
+
+    for src in sources:
+        if src == "-":
+            yield from iter_analysis_lines(sys.stdin.buffer, "<stdin>", on_failure)
+            continue
+        paths = [src] if os.path.exists(src) or not glob.has_magic(src) else sorted(glob.glob(src))
+        if not paths:
+            on_failure(Failure(where=src, message="no file matches this pattern", stage="read"))
+        for path in paths:
+            try:
+                if os.path.isdir(path):
+                    try:
+                        files = [str(p) for p in output_parts(path)]
+                    except InputError as e:
+                        raise InputError(
+                            e.message, where=path,
+                            hint="pass a finished `narrascope spark analyze` output directory or analysis JSONL files",
+                        ) from None
+                elif os.path.exists(path):
+                    files = [path]
+                else:
+                    raise InputError("no such file or directory", where=path)
+                for file in files:
+                    try:
+                        with open(file, "rb") as f:
+                            yield from iter_analysis_lines(f, file, on_failure)
+                    except OSError as e:
+                        raise InputError(f"cannot be read ({e.strerror or e})", where=file) from None
+            except InputError as e:
+                on_failure(_read_failure(e, path))
+
+
+def ingest_analyses(
+    sources: Sequence[str],
+    store: Store,
+    *,
+    batch_size: int = 200,
+) -> IngestReport:
+    """Store already-computed analyses from ``sources`` (see :func:`iter_analyses`) as they are.
+
+    Idempotent like :func:`ingest_sources`: a text stored already is skipped (a new
+    source/url/external id for it is recorded as a sighting). Bad lines and sources are reported in
+    the report's ``failures`` (``file:line``) and the rest goes on.
+    """
+    if not sources:
+        raise InputError("no sources given", hint="pass Spark output directories or analysis JSONL files")
+    if batch_size < 1:
+        raise InputError(f"batch size must be at least 1, got {batch_size}", where="--batch-size")
+    t0 = time.perf_counter()
+    read_failures: list[Failure] = []
+    report = IngestReport()
+    report.merge(store.add_analyses(iter_analyses(sources, read_failures.append), batch_size=batch_size))
+    report.failures[:0] = read_failures
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _read_failure(error: InputError, where: str) -> Failure:
+    message = error.message + (f" ({error.hint})" if error.hint else "")
+    return Failure(where=error.where or where, message=message, stage="read")
