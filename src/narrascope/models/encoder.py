@@ -107,32 +107,42 @@ class SentenceEncoder:
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.float32)
         types = np.array([e.type_ids for e in enc], dtype=np.int64)
-        b, n = ids.shape
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][np.arange(n)][None]
-            + w["embeddings.token_type_embeddings.weight"][types]
-        )
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        h = self.n_heads
-        dh = x.shape[-1] // h
-        bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        x = bert_embed(w, ids, types)
         for i in range(self.n_layers):
-            p = f"encoder.layer.{i}."
-
-            def lin(t, name):
-                return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
-
-            q = lin(x, "attention.self.query").reshape(b, n, h, dh).transpose(0, 2, 1, 3)
-            k = lin(x, "attention.self.key").reshape(b, n, h, dh).transpose(0, 2, 3, 1)
-            v = lin(x, "attention.self.value").reshape(b, n, h, dh).transpose(0, 2, 1, 3)
-            att = q @ k / np.float32(math.sqrt(dh)) + bias
-            att = np.exp(att - att.max(-1, keepdims=True))
-            att /= att.sum(-1, keepdims=True)
-            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, h * dh)
-            x = _layer_norm(lin(ctx, "attention.output.dense") + x, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"])
-            y = lin(_gelu(lin(x, "intermediate.dense")), "output.dense")
-            x = _layer_norm(y + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+            x = bert_layer(w, f"encoder.layer.{i}.", x, mask, self.n_heads)
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return pooled.astype(np.float32)
+
+
+def bert_embed(w: dict[str, np.ndarray], ids: np.ndarray, types: np.ndarray) -> np.ndarray:
+    """Word + position + token-type embeddings, layer-normalised: (batch, tokens, hidden)."""
+    n = ids.shape[1]
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][np.arange(n)][None]
+        + w["embeddings.token_type_embeddings.weight"][types]
+    )
+    return _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+
+
+def bert_layer(w: dict[str, np.ndarray], p: str, x: np.ndarray, mask: np.ndarray, n_heads: int = 12) -> np.ndarray:
+    """One BERT encoder layer (weights under prefix ``p``); ``mask`` (batch, tokens) is 1 for real tokens."""
+    b, n, d = x.shape
+    dh = d // n_heads
+    bias = ((1.0 - mask) * -1e9)[:, None, None, :].astype(np.float32)
+
+    def lin(t, name):
+        return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+
+    q = lin(x, "attention.self.query").reshape(b, n, n_heads, dh).transpose(0, 2, 1, 3)
+    k = lin(x, "attention.self.key").reshape(b, n, n_heads, dh).transpose(0, 2, 3, 1)
+    v = lin(x, "attention.self.value").reshape(b, n, n_heads, dh).transpose(0, 2, 1, 3)
+    att = q @ k / np.float32(math.sqrt(dh)) + bias
+    att = np.exp(att - att.max(-1, keepdims=True))
+    att /= att.sum(-1, keepdims=True)
+    ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, n_heads * dh)
+    x = _layer_norm(lin(ctx, "attention.output.dense") + x, w[p + "attention.output.LayerNorm.weight"],
+                    w[p + "attention.output.LayerNorm.bias"])
+    y = lin(_gelu(lin(x, "intermediate.dense")), "output.dense")
+    return _layer_norm(y + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
