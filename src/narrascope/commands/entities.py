@@ -11,6 +11,7 @@ def register(main: click.Group) -> None:
     main.commands["predict"].add_command(predict_roles)
     main.commands["evaluate"].add_command(evaluate_roles)
     main.commands["train"].add_command(train_roles_cmd)
+    main.commands["train"].add_command(train_roles_encoder_cmd)
 
 
 @click.command("semeval2025-roles")
@@ -19,13 +20,17 @@ def register(main: click.Group) -> None:
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Prediction TSV to write (one line per given mention).")
 @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Role model folder (default: the shipped one).")
 @click.option("--no-spacy", is_flag=True, help="Skip the English dependency parse (faster, slightly less accurate).")
-def predict_roles(input_dir, mentions_file, output, model_dir, no_spacy):
+@click.option("--encoder/--no-encoder", "use_encoder", default=None,
+              help="Mix in the fine-tuned MiniLM role head (default: when its base weights are installed).")
+def predict_roles(input_dir, mentions_file, output, model_dir, no_spacy, use_encoder):
     """Predict main and fine roles for the given entity mentions (SemEval-2025 Task 10 subtask 1)."""
     from ..formats.semeval2025_roles import predict_mention_file
 
-    stats = predict_mention_file(input_dir, mentions_file, output, model_dir=model_dir, use_spacy=not no_spacy)
+    stats = predict_mention_file(input_dir, mentions_file, output, model_dir=model_dir, use_spacy=not no_spacy,
+                                 use_encoder=use_encoder)
     click.echo(
         f"wrote {stats['written']} predictions to {output} "
+        f"({'role classifier + encoder' if stats['encoder'] else 'role classifier'}) "
         f"(offsets: {', '.join(f'{k} {v}' for k, v in sorted(stats['offsets'].items()))})",
         err=True,
     )
@@ -73,3 +78,21 @@ def train_roles_cmd(data_dir, out_dir, folds, seed):
         click.echo(f"EN CV exact match {en['exact_match_mean']:.3f} ± {en['exact_match_std']:.3f}, "
                    f"main-role accuracy {en['main_role_accuracy_mean']:.3f} ± {en['main_role_accuracy_std']:.3f}")
     sys.stdout.flush()
+
+
+@click.command("roles-encoder")
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="The shared data folder (holds semeval2025-t10/).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped role model folder).")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (the folds of `train roles`).")
+@click.option("--seed", default=13, show_default=True, help="Seed for folds, initialisation and batches.")
+def train_roles_encoder_cmd(data_dir, out_dir, folds, seed):
+    """Fine-tune the optional MiniLM role head (needs torch + transformers; see docs/entities.md)."""
+    from ..analyzers.entities import ARTIFACT_DIR
+    from ..training.roles_encoder import train_roles_encoder
+
+    meta = train_roles_encoder(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed,
+                               log=lambda m: click.echo(m, err=True))
+    en = meta["cv"]["mixed"].get("EN")
+    if en:
+        click.echo(f"EN CV (role classifier + encoder) exact match {en['exact_match_mean']:.3f} ± {en['exact_match_std']:.3f}, "
+                   f"main-role accuracy {en['main_role_accuracy_mean']:.3f} ± {en['main_role_accuracy_std']:.3f}")

@@ -145,11 +145,14 @@ def read_article(folder: str | Path, doc_id: str) -> str:
 
 
 def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, output: str | Path, *,
-                         model_dir: str | Path | None = None, use_spacy: bool = True) -> dict:
+                         model_dir: str | Path | None = None, use_spacy: bool = True,
+                         use_encoder: bool | None = None) -> dict:
     """Read a mention file, predict roles with the role classifier, write the official TSV.
 
     One output line per given mention, in the input order, with the given offsets. An article that
     cannot be read is reported in ``failures`` and its mentions are left out (the rest goes on).
+    ``use_encoder``: mix in the fine-tuned MiniLM head (``None``: when installed; see
+    :mod:`narrascope.models.roles_encoder`); ``stats["encoder"]`` says whether it was used.
     """
     from collections import Counter
 
@@ -160,7 +163,10 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     from . import atomic_output
 
     rows = read_rows(mentions_file, with_roles=False)
+    from ..models.roles_encoder import open_encoder, role_probabilities
+
     clf = RoleClassifier.load(model_dir or ARTIFACT_DIR)
+    encoder = open_encoder(model_dir or ARTIFACT_DIR, use_encoder)
     nlp = load_spacy() if use_spacy else None
     by_doc: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
@@ -185,10 +191,11 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     if failures and not contexts:
         raise DataError(f"no article could be read; first problem: {failures[0]}", where=str(mentions_file))
     order = sorted(contexts)
-    decisions = clf.predict([contexts[i] for i in order]) if order else []
+    ctx = [contexts[i] for i in order]
+    decisions = clf.decide(*role_probabilities(clf, clf.featurizer.transform(ctx), ctx, encoder)) if ctx else []
     out_rows = [(rows[i], main, [f for f, _ in fines]) for i, (main, _, fines) in zip(order, decisions)]
     with atomic_output(output) as f:  # no half-written prediction file on an error or Ctrl-C
         n = write_predictions(f, out_rows)
     for msg in failures:
         print(f"narrascope: warning: {msg}", file=sys.stderr)
-    return {"written": n, "offsets": dict(offsets), "failures": failures}
+    return {"written": n, "offsets": dict(offsets), "failures": failures, "encoder": encoder is not None}
