@@ -73,10 +73,7 @@ def train_roles_cmd(data_dir, out_dir, folds, seed):
 
     report = train_roles(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed,
                          log=lambda m: click.echo(m, err=True))
-    en = report["cv"].get("EN")
-    if en:
-        click.echo(f"EN CV exact match {en['exact_match_mean']:.3f} ± {en['exact_match_std']:.3f}, "
-                   f"main-role accuracy {en['main_role_accuracy_mean']:.3f} ± {en['main_role_accuracy_std']:.3f}")
+    _echo_en_cv("EN CV", report["cv"].get("EN"))
     sys.stdout.flush()
 
 
@@ -92,7 +89,10 @@ def train_roles_encoder_cmd(data_dir, out_dir, folds, seed):
 
     meta = train_roles_encoder(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed,
                                log=lambda m: click.echo(m, err=True))
-    en = meta["cv"]["mixed"].get("EN")
-    if en:
-        click.echo(f"EN CV (role classifier + encoder) exact match {en['exact_match_mean']:.3f} ± {en['exact_match_std']:.3f}, "
-                   f"main-role accuracy {en['main_role_accuracy_mean']:.3f} ± {en['main_role_accuracy_std']:.3f}")
+    _echo_en_cv("EN CV (role classifier + encoder)", meta["cv"]["mixed"].get("EN"))
+
+
+def _echo_en_cv(what: str, r: dict | None) -> None:
+    if r:
+        click.echo(f"{what} exact match {r['exact_match_mean']:.3f} ± {r['exact_match_std']:.3f}, "
+                   f"main-role accuracy {r['main_role_accuracy_mean']:.3f} ± {r['main_role_accuracy_std']:.3f}")

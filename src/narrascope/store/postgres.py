@@ -11,7 +11,7 @@ import threading
 from contextlib import contextmanager
 
 from ..errors import StoreError
-from .sql import SQLStore, now_iso, parse_query
+from .sql import SHARED_MIGRATIONS, SQLStore, now_iso, parse_query
 
 _LOCK_KEY = 0x6E617272  # advisory lock id for migrations ("narr")
 FTS_CHARS = 200_000  # characters of each document indexed for full-text search (tsvector size limit)
@@ -112,24 +112,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX documents_tsv ON documents USING GIN (tsv)",
         ],
     ),
-    (
-        "0007_label_filter_index",
-        [
-            # the narrative/technique filters and their counts read (label, task, kind, source, day,
-            # doc_id) from the index alone; it replaces labels_label (label, task, doc_id)
-            "CREATE INDEX labels_filter ON labels(label, task, kind, source, day, doc_id)",
-            "DROP INDEX labels_label",
-        ],
-    ),
-    (
-        "0008_source_order_index",
-        [
-            # (source, sort_key, id) serves "source = ? ORDER BY sort_key DESC, id DESC" without a sort
-            # (deep pages of one source were sorting every skipped row) and keyset cursors
-            "CREATE INDEX documents_source_sort ON documents(source, sort_key, id)",
-            "DROP INDEX documents_source_order",
-        ],
-    ),
+    *SHARED_MIGRATIONS,
 ]
 
 

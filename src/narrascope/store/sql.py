@@ -27,6 +27,29 @@ NARRATIVE = "%narrative%"
 TECHNIQUE = "%technique%"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# Migrations whose SQL is the same in both dialects (each backend lists its own first, then these).
+SHARED_MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "0007_label_filter_index",
+        [
+            # the narrative/technique filters and their counts read (label, task, kind, source, day,
+            # doc_id) from the index alone; it replaces labels_label (label, task, doc_id)
+            "CREATE INDEX labels_filter ON labels(label, task, kind, source, day, doc_id)",
+            "DROP INDEX labels_label",
+        ],
+    ),
+    (
+        "0008_source_order_index",
+        [
+            # (source, sort_key, id) serves "source = ? ORDER BY sort_key DESC, id DESC" without a sort
+            # (deep pages of one source were sorting every skipped row) and keyset cursors
+            "CREATE INDEX documents_source_sort ON documents(source, sort_key, id)",
+            "DROP INDEX documents_source_order",
+        ],
+    ),
+]
+
+
 
 # -- preparing rows from an Analysis ---------------------------------------------------------------
 @dataclass

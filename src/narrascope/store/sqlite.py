@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import StoreError
-from .sql import SQLStore, now_iso, parse_query
+from .sql import SHARED_MIGRATIONS, SQLStore, now_iso, parse_query
 
 # Named, ordered migrations. Never edit an applied one: add a new one at the end.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -118,24 +118,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')",
         ],
     ),
-    (
-        "0007_label_filter_index",
-        [
-            # the narrative/technique filters and their counts read (label, task, kind, source, day,
-            # doc_id) from the index alone; it replaces labels_label (label, task, doc_id)
-            "CREATE INDEX labels_filter ON labels(label, task, kind, source, day, doc_id)",
-            "DROP INDEX labels_label",
-        ],
-    ),
-    (
-        "0008_source_order_index",
-        [
-            # (source, sort_key, id) serves "source = ? ORDER BY sort_key DESC, id DESC" without a sort
-            # (deep pages of one source were sorting every skipped row) and keyset cursors
-            "CREATE INDEX documents_source_sort ON documents(source, sort_key, id)",
-            "DROP INDEX documents_source_order",
-        ],
-    ),
+    *SHARED_MIGRATIONS,
 ]
 
 
