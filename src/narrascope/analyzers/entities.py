@@ -78,9 +78,7 @@ class EntitiesAnalyzer(Analyzer):
     def load(self) -> "EntitiesAnalyzer":
         if self._loaded:
             return self
-        from ..models.roles import RoleClassifier
-
-        from ..models.roles import FramingModel
+        from ..models.roles import FramingModel, RoleClassifier
 
         self.clf_ = RoleClassifier.load(self.model_dir or ARTIFACT_DIR)
         self.framing_ = FramingModel.load(self.model_dir or ARTIFACT_DIR)

@@ -151,7 +151,7 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
 
     One output line per given mention, in the input order, with the given offsets. An article that
     cannot be read is reported in ``failures`` and its mentions are left out (the rest goes on).
-    ``use_encoder``: mix in the fine-tuned MiniLM head (``None``: when installed; see
+    ``use_encoder``: mix in the fine-tuned MiniLM head (``None``: when the model folder has one; see
     :mod:`narrascope.models.roles_encoder`); ``stats["encoder"]`` says whether it was used.
     """
     from collections import Counter
@@ -160,11 +160,10 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     from ..analyzers.language import detect_language
     from ..errors import NarrascopeError
     from ..models.roles import MentionContext, RoleClassifier, syntax_features
+    from ..models.roles_encoder import open_encoder, role_probabilities
     from . import atomic_output
 
     rows = read_rows(mentions_file, with_roles=False)
-    from ..models.roles_encoder import open_encoder, role_probabilities
-
     clf = RoleClassifier.load(model_dir or ARTIFACT_DIR)
     encoder = open_encoder(model_dir or ARTIFACT_DIR, use_encoder)
     nlp = load_spacy() if use_spacy else None
