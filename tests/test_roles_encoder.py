@@ -72,6 +72,8 @@ def test_combine_with_zero_or_full_weight_gives_either_model():
     assert np.allclose(pm, _softmax(sparse[0] / 1.5)) and np.allclose(pf, _softmax(sparse[1] / 1.2))
     pm, pf = combine(sparse, dense, {**meta, "mix": 1.0}, (1.5, 1.2))
     assert np.allclose(pm, _softmax(dense[0] / 2.0)) and np.allclose(pf, _softmax(dense[1] / 0.5))
+    pm, pf = combine(sparse, dense, {**meta, "mixed_main_temperature": 2.0, "mixed_fine_temperature": 4.0}, (1.5, 1.2))
+    assert np.allclose(pm, _softmax(sparse[0] / 1.5 / 2.0)) and np.allclose(pf, _softmax(sparse[1] / 1.2 / 4.0))
 
 
 def test_the_encoder_switch_off_auto_and_required(tmp_path):

@@ -256,14 +256,15 @@ class RoleEncoder:
 
 def combine(sparse: tuple[np.ndarray, np.ndarray], dense: tuple[np.ndarray, np.ndarray], meta: dict,
             sparse_temps: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities from the mixed, temperature-scaled logits of both models (main, fine)."""
+    """Probabilities from the mixed, temperature-scaled logits of both models (main, fine); the mixture
+    has its own temperatures too (fitted on out-of-fold scores), so the probabilities stay calibrated."""
     from .roles import _softmax
 
     mix = float(meta["mix"])
     tm, tf = meta["main_temperature"], meta["fine_temperature"]
     zm = mix * dense[0] / tm + (1 - mix) * sparse[0] / sparse_temps[0]
     zf = mix * dense[1] / tf + (1 - mix) * sparse[1] / sparse_temps[1]
-    return _softmax(zm), _softmax(zf)
+    return _softmax(zm / meta.get("mixed_main_temperature", 1.0)), _softmax(zf / meta.get("mixed_fine_temperature", 1.0))
 
 
 def _sha_prefix(path: Path) -> str:

