@@ -176,8 +176,7 @@ def train_roles_encoder(data_dir, out_dir, *, n_folds: int = 5, seed: int = 13, 
     from ..models.encoder import default_model_dir
     from ..models.roles import Featurizer, _fit_temperature
 
-    torch = _torch()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    _torch()  # a clear error before any work when torch/transformers are missing
     t0 = time.time()
     base = default_model_dir()
     tok = load_tokenizer(base)
