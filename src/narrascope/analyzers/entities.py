@@ -113,6 +113,7 @@ class EntitiesAnalyzer(Analyzer):
             capitalised_mentions, fix_title_mentions, gazetteer_mentions, group_mentions, spacy_mentions,
         )
         from ..models.roles import MAIN_ROLES, MentionContext, framing_matrix, pool_mentions, syntax_features
+        from ..models.roles_encoder import role_probabilities
 
         doc = analysis.document
         text = doc.text
@@ -158,8 +159,6 @@ class EntitiesAnalyzer(Analyzer):
             if rows:
                 if framed[ei] and self.encoder_ is not None:
                     # the transformer head is slower: it reads the entity's first ENCODER_MENTIONS mentions
-                    from ..models.roles_encoder import role_probabilities
-
                     rows = rows[:ENCODER_MENTIONS]
                     sub = [contexts[k] for k in rows]
                     em, ef = role_probabilities(self.clf_, X[rows], sub, self.encoder_)

@@ -487,18 +487,9 @@ class SQLStore(Store):
         """WHERE clauses on alias ``d``: the documents table, or (``on_labels``) the labels table."""
         where: list[str] = []
         params: list = []
-        if source is not None and source != "":
-            where.append("d.source = ?")
-            params.append(source)
         df, dt = self._check_day("date_from", date_from), self._check_day("date_to", date_to)
-        if on_labels:
-            if df:
-                where.append("d.day >= ?")
-                params.append(df)
-            if dt:
-                where.append("d.day <= ?")
-                params.append(dt)
-        else:  # the (UTC) sort key is indexed together with the newest-first order
+        self._source_and_days("d", source, df if on_labels else None, dt if on_labels else None, where, params)
+        if not on_labels:  # the (UTC) sort key is indexed together with the newest-first order
             if df or dt:
                 where.append("d.sort_key >= ?")
                 params.append(df or "0")
@@ -515,6 +506,15 @@ class SQLStore(Store):
                 where.append(f"EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND {kind} AND l.label = ? AND l.task LIKE ?)")
             params += [value, pattern]
         return where, params
+
+    @staticmethod
+    def _source_and_days(alias: str, source, day_from, day_to, where: list[str], params: list) -> None:
+        """Append ``alias.source = ?`` and the inclusive ``alias.day`` range (each when given)."""
+        for cond, value in ((f"{alias}.source = ?", source or None), (f"{alias}.day >= ?", day_from),
+                            (f"{alias}.day <= ?", day_to)):
+            if value is not None:
+                where.append(cond)
+                params.append(value)
 
     @staticmethod
     def _label_filters(narrative, technique) -> list[tuple[str, str, str]]:
@@ -535,16 +535,8 @@ class SQLStore(Store):
         """
         (value, pattern, kind), *others = self._label_filters(narrative, technique)
         where, params = [f"l.label = ? AND l.task LIKE ? AND {kind}"], [value, pattern]
-        if source is not None and source != "":
-            where.append("l.source = ?")
-            params.append(source)
         df, dt = self._check_day("date_from", date_from), self._check_day("date_to", date_to)
-        if df:
-            where.append("l.day >= ?")
-            params.append(df)
-        if dt:
-            where.append("l.day <= ?")
-            params.append(dt)
+        self._source_and_days("l", source, df, dt, where, params)
         for v, p, k in others:
             where.append(f"EXISTS (SELECT 1 FROM labels o WHERE o.doc_id = l.doc_id AND {k.replace('l.', 'o.')}"
                          " AND o.label = ? AND o.task LIKE ?)")
