@@ -320,6 +320,7 @@ def create_app(
     create: bool = True,
     root_path: str = "",
     count_limit: int | None = COUNT_LIMIT,
+    review=None,
 ) -> FastAPI:
     """Build the API + UI app.
 
@@ -329,6 +330,8 @@ def create_app(
     ``pipeline``: a :class:`~narrascope.pipeline.Pipeline` (default: every registered analyzer,
     loaded on first use). ``max_chars``: the largest document accepted (413 above it).
     ``count_limit``: ``GET /documents`` counts at most this many matches (``None``: exactly).
+    ``review``: a :class:`~narrascope.api.review.ReviewConfig` (who may write corrections; default:
+    ``$NARRASCOPE_REVIEW_TOKEN``, else read-only).
     """
     from ..web import STATIC_DIR, template_env
     from ..web.highlight import build_highlight, default_selection, label_panel, parse_selection, segment_title
@@ -368,6 +371,10 @@ def create_app(
 
     def json_response(data: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(data, status_code=status, headers={"Vary": "Accept"})
+
+    from .review import register_review
+
+    review_view = register_review(app, rt, render, json_response, review)  # /review routes (api/review.py)
 
     # -- errors: one envelope ----------------------------------------------------------------
     def error_response(request: Request, status: int, err: dict[str, Any], headers: dict | None = None) -> Response:
@@ -563,7 +570,7 @@ def create_app(
         for browsers, the article page with its spans highlighted."""
         record = rt.store.get(doc_id)
         if not wants_html(request):
-            return json_response(record)
+            return json_response(review_view.json(record))
         labels = record.get("labels") or {}
         selection = parse_selection(select, labels) or default_selection(labels)
         hl = build_highlight(record, selection)
@@ -589,6 +596,7 @@ def create_app(
             versions=sorted((record.get("versions") or {}).items()),
             stored_at=record.get("stored_at"),
             sightings=record.get("sightings") or [],
+            review=review_view(request, record),
         )
 
     @app.post(

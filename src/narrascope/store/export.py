@@ -38,6 +38,11 @@ COLUMNS["techniques"] = COLUMNS["labels"]
 COLUMNS["prevalence"] = {
     "group": "str", "task": "str", "label": "str", "documents": "int", "group_documents": "int", "share": "float",
 }
+COLUMNS["review"] = {  # review corrections (store/review.py)
+    "id": "str", "doc_id": "str", "kind": "str", "task": "str", "label": "str", "span_start": "int", "span_end": "int",
+    "entity": "str", "action": "str", "value": "str", "reviewer": "str", "created_at": "str", "model_version": "str",
+    "model_score": "float", "note": "str", "source": "str",
+}
 COLUMNS["entity_roles"] = {"entity": "str", "main_role": "str", "fine_role": "str", "source": "str", "documents": "int"}
 
 
