@@ -15,7 +15,8 @@ Who may write corrections
 CSRF
     Every state-changing form carries a ``csrf`` field: an HMAC, under a per-process random key,
     of the reviewer cookie; a cross-site page cannot read it. Requests whose ``Origin`` is
-    another origin, or whose ``Sec-Fetch-Site`` is ``cross-site``/``same-site``, are refused; in
+    another origin (``null``, sent under the no-referrer policy, decides nothing), or whose
+    ``Sec-Fetch-Site`` is ``cross-site``/``same-site``, are refused; in
     loopback mode the ``Host`` must be a loopback name (no DNS-rebinding). Bearer/JSON requests
     need no CSRF token (a browser cannot send them cross-site without a CORS preflight, which
     this server never grants).
@@ -152,8 +153,8 @@ class ReviewAuth:
             if origin.rstrip("/") != want:
                 raise CSRFError(f"cross-origin request refused (Origin {origin[:100]})", where="Origin",
                                 hint="post review forms from this server's own pages")
-        elif origin == "null":
-            raise CSRFError("request from an opaque origin refused", where="Origin")
+        # "Origin: null" is what browsers send for our own forms under Referrer-Policy: no-referrer:
+        # it decides nothing; the csrf field (forms) and Sec-Fetch-Site (above) do
 
     def check_enabled(self) -> None:
         if not self.cfg.enabled:
