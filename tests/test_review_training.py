@@ -142,3 +142,36 @@ def test_training_with_corrections_needs_reviewed_articles(tmp_path):
     r = subprocess.run([sys.executable, "-m", "narrascope", "train", "narratives", "--corrections", db, "--out", str(tmp_path / "m")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "no reviewed articles" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_shared_task_data_plus_reviewed_articles_train_together(shared_data, tmp_path):
+    """`train narratives --data ... --corrections ...`: the reviewed article is folded into the RU training set."""
+    pipeline = language_pipeline()
+    db = str(tmp_path / "reviewed.db")
+    text = "Ports and grain: the harbour strike spreads along the coast while ministers argue about exports."
+    with open_store(db) as store:
+        store.add_analyses([pipeline.analyze(Document.create(text, id="mine-1", language="ru"))])
+        doc_id = store.get("mine-1")["id"]
+        add_corrections(store, doc_id, [{"kind": "label", "task": "narratives", "label": "URW: Blaming the war on others rather than the invader", "action": "add"}],
+                        reviewer="ana")
+    out = tmp_path / "model"
+    r = subprocess.run([sys.executable, "-m", "narrascope", "train", "narratives", "--data", str(shared_data / "semeval2025-t10"),
+                        "--languages", "RU", "--corrections", db, "--out", str(out), "--folds", "2"],
+                       capture_output=True, text=True, timeout=1800)
+    assert r.returncode == 0, r.stderr
+    model = NarrativeModel.load(out)
+    assert model.info["review"]["reviewed_articles"] == 1 and model.info["review"]["training_articles"] == 133
+    assert "URW: Blaming the war on others rather than the invader" in model.narratives
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_the_review_simulation_runs_on_the_shared_task_data(shared_data):
+    from narrascope.review.simulate import simulate, table
+
+    res = simulate(shared_data / "semeval2025-t10", limit_docs=40, n_splits=2, ns=(0, 10), arms=(("full", "random", 2.0),))
+    assert [r["n"] for r in res["rows"]] == [0, 10]
+    assert all(0.0 <= r["f1_coarse"] <= 1.0 and 0.0 <= r["f1_fine"] <= 1.0 for r in res["rows"])
+    assert "| full | random | 2 | 10 |" in table(res)
