@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from narrascope.errors import InputError, NotFoundError
-from narrascope.review import add_corrections, document_review, review_progress, review_queue, review_state
+from narrascope.review import add_corrections, document_review, review_progress, review_queue
 from narrascope.review.labelstudio import export_tasks, import_label_studio, write_tasks
 from narrascope.store import open_store
 
@@ -198,6 +197,19 @@ def test_an_annotation_edited_in_label_studio_becomes_corrections_from_its_resul
         rows = [r for r in document_review(other, doc)["corrections"] if r["reviewer"] == "ana" and r["task"] == "narratives"]
         assert {(r["label"], r["action"]) for r in rows} == {(FUTILE, "accept"), (NARR, "reject")}
         assert import_label_studio(other, path)["corrections_added"] == 0  # derived ids are stable
+
+
+def test_a_carried_correction_that_does_not_fit_the_document_is_refused(store, tmp_path):
+    _review_some(store)
+    tasks = export_tasks(store)
+    for c in tasks[0]["annotations"][0]["narrascope"]["corrections"]:
+        if c["kind"] == "span":
+            c["span_end"] = 10 ** 6
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    with open_store(str(tmp_path / "c.db")) as other:
+        with pytest.raises(InputError, match="inside the text"):
+            import_label_studio(other, path)
 
 
 def test_a_label_studio_file_that_is_not_tasks_is_refused(tmp_path, store):

@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import hmac
 import ipaddress
-import json
 import os
 import secrets
 from dataclasses import dataclass, field

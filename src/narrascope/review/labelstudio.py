@@ -295,6 +295,18 @@ def derive_corrections(record: dict[str, Any], result: list[dict[str, Any]], *, 
     return out
 
 
+def check_carried(record: dict[str, Any], c: Correction, added: set, where: str) -> None:
+    """A carried correction must make sense for the document (the same checks as a new one)."""
+    spans = c.span_start >= 0 and c.span_end >= 0
+    try:
+        make_correction(record, kind=c.kind, action=c.action, reviewer=c.reviewer, task=c.task, label=c.label or None,
+                        start=c.span_start if spans else None, end=c.span_end if spans else None, entity=c.entity or None,
+                        fine_roles=(c.value or "").split(";") if c.value else None, added=added)
+    except InputError as e:
+        e.where = f"{where}.{e.where}" if e.where else where
+        raise
+
+
 def import_label_studio(store, path: str | Path, *, reviewer: str | None = None) -> dict[str, Any]:
     """Store the corrections of a Label Studio export (see the module doc). Returns counts:
     ``{"tasks", "documents_added", "corrections_added", "corrections_seen", "derived_annotations"}``."""
@@ -315,9 +327,14 @@ def import_label_studio(store, path: str | Path, *, reviewer: str | None = None)
             carried = (ann.get("narrascope") or {}).get("corrections")
             result = ann.get("result") or []
             if isinstance(carried, list) and carried:
-                cs = [Correction.from_dict(c) for c in carried]
-                for c in cs:
+                try:
+                    cs = [Correction.from_dict(c) for c in carried]
+                except (TypeError, ValueError) as e:
+                    raise InputError(f"malformed narrascope correction log ({e})", where=f"{where}.annotations[{j}]") from None
+                added = {c.target for c in cs if c.action == "add"}
+                for k, c in enumerate(cs):
                     c.doc_id = record["id"]
+                    check_carried(record, c, added, f"{where}.annotations[{j}].narrascope.corrections[{k}]")
                 if _normal(annotation_result(record, cs)) == _normal(result):
                     rows += [c.to_dict() for c in cs]
                     continue
