@@ -13,8 +13,10 @@ Grouped folds (near-duplicates kept together) split the target articles; for eac
 3. the heads are refitted on base + the N reviewed articles (weight ``weight``) and the fold is
    scored with the official per-document F1 (coarse and fine; mean over articles).
 
-Decoding uses the shipped model's calibration for every arm (no per-arm calibration fit), so the
-numbers compare arms with each other; they are not the model card's cross-validated scores.
+Decoding uses the shipped model's calibration for every arm (no per-arm calibration fit), and the
+TF-IDF weights are fitted once on all the articles' texts (no labels involved) so that one Gram
+matrix serves every refit; the numbers compare arms with each other, they are not the model
+card's cross-validated scores.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def simulate(
     fold's corpus). Returns ``{"rows": [{arm, order, weight, n, f1_coarse, f1_fine, ...}], "protocol": ...}``."""
     from ..evaluation.semeval2025 import document_f1
     from ..models.narratives import Featurizer, NarrativeModel
-    from ..training.narratives import DEFAULTS, LabelSpace, build_model
+    from ..training.narratives import DEFAULTS, LabelSpace, fit_heads
     from ..training.semeval2025_data import LANGUAGES, group_folds, load_examples, near_duplicate_groups, official_labels
 
     t0 = time.time()
@@ -75,16 +77,18 @@ def simulate(
     folds_t = np.array(group_folds([groups[i] for i in t_idx], n_splits, seed=seed))
     bits, lam = DEFAULTS["bits"], DEFAULTS["lam"]
     cw, cc = Featurizer(bits=bits).counts(texts)
+    fz = Featurizer(bits=bits).fit_counts(cw, cc)  # IDF over every text (no labels): one Gram matrix for all refits
+    X = fz.transform_counts(cw, cc).tocsr()
+    K = (X @ X.T).toarray().astype(np.float64)
     Y = space.targets(examples)
-    shipped = NarrativeModel.load()
-    cal = shipped.calibration
+    cal = NarrativeModel.load().calibration
 
     def fit(idx, Yrows, w):
-        m = build_model((cw[idx], cc[idx]), Yrows, space, bits=bits, lam=lam, calibration=cal, weights=w)
-        return m
+        W, b = fit_heads(X[idx], Yrows, lam, w, gram=K[np.ix_(idx, idx)])
+        return NarrativeModel(fz, space.narratives, space.subnarratives, space.parents, W, b, cal)
 
     def decode(m, idx):
-        return m.decode_scores(m.scores(m.featurizer.transform_counts(cw[idx], cc[idx])))
+        return m.decode_scores(m.scores(X[idx]))
 
     def f1(decs, idx):
         c = [document_f1(examples[i].narratives, [n for n, _ in d.narratives], space.coarse_list) for i, d in zip(idx, decs)]

@@ -67,13 +67,15 @@ class LabelSpace:
         return Y
 
 
-def fit_heads(X, Y: np.ndarray, lam: float, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def fit_heads(X, Y: np.ndarray, lam: float, weights: np.ndarray | None = None, gram: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Ridge for every column of Y at once (dual form); returns (W, bias).
 
     ``weights`` (one per row, e.g. reviewed articles counted more): weighted least squares, i.e.
     rows scaled by sqrt(weight) and the bias the weighted mean; ``None`` = every row weighs 1.
+    ``gram``: ``X X^T`` when already computed (simulations refit many row subsets).
     """
-    K = (X @ X.T).toarray().astype(np.float64)
+    K = (X @ X.T).toarray().astype(np.float64) if gram is None else np.asarray(gram, dtype=np.float64)
     if weights is None:
         mean = Y.mean(axis=0)
         A = np.linalg.solve(K + lam * np.eye(K.shape[0]), (Y - mean).astype(np.float64))
