@@ -358,6 +358,9 @@ def create_app(
     app.state.runtime = rt
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    from .validation import allowed_methods, install as install_validation
+
+    install_validation(app, lambda: facets())  # strict query checks on every route added below
 
     def render(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
         base = request.scope.get("root_path", "") or ""
@@ -393,11 +396,13 @@ def create_app(
                 "hint": "see /openapi.json for the endpoints",
             }
         elif exc.status_code == 405:
+            allow = ", ".join(allowed_methods(app, request.scope)) or (exc.headers or {}).get("Allow", "")
+            exc.headers = {**(exc.headers or {}), "Allow": allow}
             err = {
                 "code": "method_not_allowed",
                 "message": f"{request.method} is not allowed on {request.url.path}",
                 "where": request.url.path,
-                "hint": f"allowed: {(exc.headers or {}).get('Allow', 'see /openapi.json')}",
+                "hint": f"allowed: {allow or 'see /openapi.json'}",
             }
         else:
             err = {"code": f"http_{exc.status_code}", "message": str(exc.detail), "where": request.url.path, "hint": None}
@@ -557,16 +562,20 @@ def create_app(
         request: Request,
         doc_id: str,
         select: str | None = Query(None, max_length=300, description="HTML only: 'task:index' of the label whose evidence is outlined"),
+        layer: str | None = Query(None, max_length=100, description="HTML only: the one highlight layer shown (a span kind, 'evidence' or 'none')"),
+        threshold: float = Query(0.0, ge=0.0, le=1.0, description="HTML only: spans scoring below this are not highlighted"),
         format: str | None = Query(None, pattern="^(json|html)$"),
     ):
         """The stored ``Analysis`` JSON (plus ``id``, ``external_id``, ``stored_at``, ``sightings``);
-        for browsers, the article page with its spans highlighted."""
+        for browsers, the article page: one highlight layer, readable panels, report download."""
+        from ..web.article import article_context, validate_selection
+
         record = rt.store.get(doc_id)
         if not wants_html(request):
+            validate_selection(record, select)
             return json_response(record)
-        labels = record.get("labels") or {}
-        selection = parse_selection(select, labels) or default_selection(labels)
-        hl = build_highlight(record, selection)
+        ctx = article_context(record, select=select, layer=layer, threshold=threshold)
+        hl = ctx["hl"]
         data = []
         for name, value in sorted((record.get("data") or {}).items()):
             text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
@@ -581,14 +590,12 @@ def create_app(
             record_id=record.get("id") or doc.get("id"),
             language=record.get("language"),
             safe_url=safe_link(doc.get("url")),
-            hl=hl,
-            panel=label_panel(record),
             seg_title=lambda s: segment_title(s, hl.spans),
-            span_json=json.dumps(hl.spans, ensure_ascii=False),
             data=data,
             versions=sorted((record.get("versions") or {}).items()),
             stored_at=record.get("stored_at"),
             sightings=record.get("sightings") or [],
+            **ctx,
         )
 
     @app.post(
@@ -828,6 +835,9 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi_schema
+    from .workbench import register as register_workbench
+
+    register_workbench(app, rt, render, json_response, wants_html)
     return app
 
 
