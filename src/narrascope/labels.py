@@ -71,8 +71,13 @@ class LabelCatalog:
 
 
 def humanise(label_id: str) -> str:
-    """``Name_Calling-Labeling`` -> ``Name Calling-Labeling``; other strings unchanged."""
-    return label_id.replace("_", " ").strip() if "_" in label_id and " " not in label_id else label_id
+    """``Name_Calling-Labeling`` -> ``Name Calling-Labeling``, ``quote-content`` -> ``Quote content``;
+    other strings unchanged."""
+    if "_" in label_id and " " not in label_id:
+        return label_id.replace("_", " ").strip()
+    if "-" in label_id and " " not in label_id and label_id.islower():
+        return label_id.replace("-", " ").capitalize()
+    return label_id
 
 
 @lru_cache(maxsize=1)

@@ -776,6 +776,9 @@ def create_app(
             return json_response({"summary": summ, "links": {"documents": "/documents", "duplicates": "/duplicates", "openapi": "/openapi.json"}})
 
         def charts():
+            from ..store.insights import coverage
+            from ..web.charts import label_matrix
+
             span_days = 0
             if summ["first"] and summ["last"]:
                 from datetime import date
@@ -785,13 +788,15 @@ def create_app(
                 except ValueError:
                     span_days = 0
             by = "week" if span_days > 62 else "day"
-            xs, data = pivot(store.stats_narratives(by=by), "group", "label", "documents")
-            _, by_src = pivot(store.stats_narratives(by="source"), "group", "label", "documents")
-            _, tech_src = pivot(store.stats_techniques(by="source"), "group", "label", "documents")
+            def top(rows):  # main narratives only: a sub-narrative repeats its parent's article
+                return [r for r in rows if r.get("task") != "subnarratives"]
+
+            xs, data = pivot(top(store.stats_narratives(by=by)), "group", "label", "documents")
             return by, {
                 "narratives_time": line_chart(xs, data),
-                "narratives_source": stacked_bars(by_src),
-                "techniques_source": stacked_bars(tech_src),
+                "narratives_source": label_matrix(top(store.stats_narratives(by="source"))),
+                "techniques_source": label_matrix(store.stats_techniques(by="source")),
+                "coverage": coverage(store),
             }
 
         by, chart_data = rt.cached("charts", charts)
@@ -858,10 +863,10 @@ def _role_table(rows: list[dict[str, Any]], k: int = 15) -> list[dict[str, Any]]
     for r in rows:
         if r.get("fine_role"):
             continue
-        key = (str(r.get("entity")), str(r.get("main_role")))
-        a = agg.setdefault(key, {"entity": key[0], "role": key[1], "documents": 0, "sources": {}})
+        key = (str(r.get("entity")).casefold(), str(r.get("main_role")))  # one row per entity and role, whatever the case
+        a = agg.setdefault(key, {"entity": str(r.get("entity")), "role": key[1], "documents": 0, "sources": {}})
         a["documents"] += int(r.get("documents") or 0)
-        src = r.get("source") or "?"
+        src = r.get("source") or "(no source)"
         a["sources"][src] = a["sources"].get(src, 0) + int(r.get("documents") or 0)
     out = sorted(agg.values(), key=lambda a: (-a["documents"], a["entity"], a["role"]))[:k]
     for a in out:
