@@ -31,7 +31,7 @@ def check_date(name: str, value: str | None) -> None:
         ok = False
     if not ok:
         raise InvalidQueryError(
-            f"{name} must be a real calendar date YYYY-MM-DD, got {value!r}", where=name,
+            f"{name} must be a real calendar date YYYY-MM-DD, got {value!r}", where=f"query.{name}",
             hint="months run 01-12 and days 01-31 (e.g. 2024-03-01); leave it out for no limit",
         )
 
@@ -43,7 +43,7 @@ def check_label(name: str, value: str | None, known: list[str], what: str) -> No
     near = suggest(value, known)
     hint = f"did you mean {near[0]}?" if near else (
         f"{what} labels in this store: {', '.join(known[:8])}{' …' if len(known) > 8 else ''}" if known else f"this store has no {what} labels yet")
-    raise InvalidQueryError(f"{name}: no stored document has the {what} label {value!r}", where=name, hint=hint)
+    raise InvalidQueryError(f"{name}: no stored document has the {what} label {value!r}", where=f"query.{name}", hint=hint)
 
 
 def install(app, labels: Callable[[], dict[str, list[str]]]) -> None:
@@ -59,7 +59,7 @@ def install(app, labels: Callable[[], dict[str, list[str]]]) -> None:
             if key not in accepted:
                 near = suggest(key, sorted(accepted))
                 raise InvalidQueryError(
-                    f"unknown query parameter {key!r} for {route.path}", where=key,
+                    f"unknown query parameter {key!r} for {route.path}", where=f"query.{key}",
                     hint=(f"did you mean {near[0]}? " if near else "")
                     + f"this endpoint takes: {', '.join(sorted(accepted))}",
                 )

@@ -90,7 +90,7 @@ def register(app, rt, render, json_response, wants_html) -> None:
                 from ..web.article import InvalidQueryError
 
                 near = suggest(f["source"], sources)
-                raise InvalidQueryError(f"{side}: no stored document comes from {f['source']!r}", where=side,
+                raise InvalidQueryError(f"{side}: no stored document comes from {f['source']!r}", where=f"query.{side}",
                                         hint=f"did you mean {near[0]}?" if near else f"sources: {', '.join(sources[:10])}")
         chosen = any(a.values()) or any(b.values())
         result = compare(rt.store, a, b) if chosen else None

@@ -175,6 +175,8 @@ def is_url(source: str) -> bool:
 def readable_in_folder(path: Path) -> bool:
     """Files a folder expansion picks up: known extensions, and files without an extension."""
     name = path.name.lower()
+    if name.endswith(".meta.json"):  # a sidecar with an article's metadata (readers/metadata.py)
+        return False
     return "." not in name or any(name.endswith(ext) for ext in EXTENSIONS)
 
 

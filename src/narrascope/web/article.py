@@ -40,7 +40,7 @@ def _selection(select: str | None, labels: dict[str, list[dict[str, Any]]]):
         near = suggest(select, valid)
         raise InvalidQueryError(
             f"select must name a label of this article as 'task:index', got {select!r}",
-            where="select",
+            where="query.select",
             hint=(f"did you mean {near[0]}? " if near else "")
             + (f"valid: {', '.join(valid[:12])}{' …' if len(valid) > 12 else ''}" if valid else "this article has no labels"),
         )
@@ -58,7 +58,7 @@ def article_context(record: dict[str, Any], *, select: str | None = None, layer:
         ids = [ly["id"] for ly in layers]
         near = suggest(layer, ids)
         raise InvalidQueryError(
-            f"layer must be one of this article's highlight layers, got {layer!r}", where="layer",
+            f"layer must be one of this article's highlight layers, got {layer!r}", where="query.layer",
             hint=(f"did you mean {near[0]}? " if near else "") + (f"valid: {', '.join(ids)}" if ids else "this article has no spans"),
         )
     shown = "none" if layer == "none" else choose_layer(layers, layer)
