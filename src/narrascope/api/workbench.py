@@ -48,7 +48,7 @@ def register(app, rt, render, json_response, wants_html) -> None:
         return Response(body, media_type=media, headers={
             "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"})
 
-    @app.get("/entities/{name}", tags=["stats"], summary="One entity across the corpus: roles over time, by source, articles",
+    @app.get("/entities/{name:path}", tags=["stats"], summary="One entity across the corpus: roles over time, by source, articles",
              response_model=None)
     def entity_page(request: Request, name: str, by: str = Query("month", pattern="^(day|week|month)$"),
                     format: str | None = Query(None, pattern="^(json|html)$")):
