@@ -19,6 +19,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -420,7 +421,7 @@ def create_app(
             "code": "invalid_request",
             "message": f"{loc or 'request'}: {msg}{got}" + (f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""),
             "where": loc or request.url.path,
-            "hint": "see /openapi.json for the parameters this endpoint takes",
+            "hint": _validation_hint(request, first),
         }
         return error_response(request, 422, err)
 
@@ -844,6 +845,25 @@ def create_app(
 
     register_workbench(app, rt, render, json_response, wants_html)
     return app
+
+
+def _validation_hint(request: Request, first: dict[str, Any]) -> str:
+    """What the failing check wanted, and the parameters this endpoint really takes."""
+    from .validation import accepted_parameters
+
+    ctx = first.get("ctx") or {}
+    want = ""
+    if "pattern" in ctx:
+        pattern = str(ctx["pattern"])
+        choices = re.fullmatch(r"\^\(([\w|]+)\)\$", pattern)
+        if "\\d{4}" in pattern:
+            want = "a date YYYY-MM-DD; "
+        elif choices:
+            want = f"one of {', '.join(choices.group(1).split('|'))}; "
+        else:
+            want = f"a value matching {pattern}; "
+    params = accepted_parameters(request)
+    return want + (f"this endpoint takes: {', '.join(params)}" if params else "see /openapi.json for this endpoint")
 
 
 def _cluster_view(c: dict[str, Any]) -> dict[str, Any]:

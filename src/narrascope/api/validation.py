@@ -52,8 +52,8 @@ def install(app, labels: Callable[[], dict[str, list[str]]]) -> None:
 
     async def validate(request: Request) -> None:
         route = request.scope.get("route")
-        if not isinstance(route, APIRoute):
-            return
+        if not isinstance(route, APIRoute) or request.method not in ("GET", "HEAD"):
+            return  # reads only: POST /analyze takes ?title= outside its signature
         accepted = {p.alias for p in route.dependant.query_params} | ALWAYS_ALLOWED
         for key in request.query_params.keys():
             if key not in accepted:
@@ -75,6 +75,14 @@ def install(app, labels: Callable[[], dict[str, list[str]]]) -> None:
                 check_label("technique", wanted["technique"], known.get("techniques", []), "technique")
 
     app.router.dependencies.append(Depends(validate))
+
+
+def accepted_parameters(request) -> list[str]:
+    """The query parameters the matched route takes (for hints that name real fields)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return []
+    return sorted({p.alias for p in route.dependant.query_params} | ALWAYS_ALLOWED)
 
 
 def allowed_methods(app, scope: dict[str, Any]) -> list[str]:

@@ -87,7 +87,11 @@ def line_chart(
                 last = px(i)
     else:
         xticks = [{"x": px(i), "label": short(x)} for i, x in enumerate(xs) if i % every == 0]
-    yticks = [{"y": py(ymax * f), "label": _fmt(ymax * f)} for f in (0, 0.25, 0.5, 0.75, 1.0)]
+    counts = all(float(v).is_integer() for n in names for v in data[n].values())
+    if counts and ymax < 8:  # article counts: whole-number ticks only (no "1.50 articles")
+        yticks = [{"y": py(v), "label": _fmt(v)} for v in range(0, int(ymax) + 1)]
+    else:
+        yticks = [{"y": py(ymax * f), "label": _fmt(ymax * f)} for f in (0, 0.25, 0.5, 0.75, 1.0)]
     return {
         "width": width,
         "height": height,
