@@ -479,3 +479,23 @@ def test_article_page_shows_whatever_the_registered_analyzers_produce(tmp_path):
         assert f"<h2>{task}</h2>" in html, task
     for name in stored["data"]:
         assert f"<summary>{name}</summary>" in html, name
+
+
+def test_dashboard_says_what_its_charts_leave_out_and_why(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from narrascope.document import Document, Label, Span
+
+    db = tmp_path / "gaps.db"
+    pipe = language_pipeline()
+    with open_store(str(db)) as store:
+        docs = []
+        for i, (src, day) in enumerate([("Wire", "2026-01-05"), (None, "2026-01-06"), ("Wire", None), (None, None)]):
+            a = pipe.analyze(Document.create(f"Article {i} about the harbour and the ferry.", source=src, published=day))
+            a.add_labels("narratives", [Label("URW: Talks are futile", 0.6, "narratives", [Span(0, 7, "URW: Talks are futile", "narratives")])])
+            docs.append(a)
+        store.add_analyses(docs)
+    html = TestClient(create_app(str(db), pipeline=pipe)).get("/", headers={"accept": "text/html"}).text
+    assert "2 articles without a publication date left out" in html
+    assert "2 articles without a source left out" in html and "--manifest" in html
+    assert "Wire (2)" in html  # the source column counts its articles
