@@ -498,4 +498,6 @@ def test_dashboard_says_what_its_charts_leave_out_and_why(tmp_path):
     html = TestClient(create_app(str(db), pipeline=pipe)).get("/", headers={"accept": "text/html"}).text
     assert "2 articles without a publication date left out" in html
     assert "2 articles without a source left out" in html and "--manifest" in html
-    assert "Wire (2)" in html  # the source column counts its articles
+    import re
+
+    assert "Wire (2)" in re.sub(r"<[^>]+>", "", html)  # the source column counts its articles
