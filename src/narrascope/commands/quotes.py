@@ -74,7 +74,11 @@ def format_quotes_table(analysis, *, width: int = 100, claims: bool = False) -> 
             extra += [f"{d['text']}={d['iso'] or '?'}" for d in c["dates"]]
             extra += [x["text"] for x in c["money"] + c["percentages"]]
             tail = f"  [{'; '.join(extra)}]" if extra else ""
-            body = textwrap.wrap(" ".join(c["sentence"]["text"].split()) + tail, max(20, width - 12)) or [""]
+            body = textwrap.wrap(" ".join(c["sentence"]["text"].split()), max(20, width - 12)) or [""]
+            if tail and len(body[-1]) + len(tail) <= max(20, width - 12):
+                body[-1] += tail
+            elif tail:
+                body.append(tail.strip())  # dates and figures stay whole, on a line of their own
             lines.append(f"  {c['id']:<4} {c['score']:.2f} {body[0]}")
             lines.extend(" " * 12 + w for w in body[1:])
     return "\n".join(lines)
