@@ -34,7 +34,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..document import Analysis, Document, analysis_from_record
-from ..errors import AuthError, InputError, InputTooLargeError, NarrascopeError, StoreError
+from ..errors import (  # noqa: F401 - IngestDisabledError, NoStoreError: importable from here as before
+    AuthError, IngestDisabledError, InputError, InputTooLargeError, NarrascopeError, NoStoreError,
+)
 from ..store import COUNT_LIMIT
 
 log = logging.getLogger(__name__)
@@ -58,18 +60,6 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"  # empty = no filter (HTML forms send empty fields)
-
-
-class IngestDisabledError(NarrascopeError):
-    """``POST /documents`` when the server has no token configured."""
-
-    status = 403
-    code = "ingest_disabled"
-
-
-class NoStoreError(StoreError):
-    status = 503
-    code = "no_store"
 
 
 class SecurityHeaders:
@@ -620,7 +610,7 @@ def create_app(
         return await run_in_threadpool(_ingest, payload)
 
     def _ingest(payload: Any) -> JSONResponse:
-        from ..pipeline import Failure
+        from ..errors import Failure
 
         failures: list = []
         analyses: list[Analysis] = []

@@ -24,7 +24,8 @@ from ..analyzers.base import iter_batches
 from ..document import NOT_ANALYSIS_HINT as _NOT_ANALYSIS_HINT
 from ..document import Analysis, analysis_from_record, content_id  # noqa: F401 - analysis_from_record re-exported
 from ..errors import InputError
-from ..pipeline import Failure, Pipeline
+from ..errors import Failure
+from ..pipeline import Pipeline
 from ..readers import ReadOptions, iter_documents
 from . import IngestReport, Store
 
@@ -49,9 +50,6 @@ def ingest_sources(
         raise InputError(f"batch size must be at least 1, got {batch_size}", where="--batch-size")
     pipeline = pipeline or Pipeline.from_config()
     versions = pipeline.versions()
-    pause = float(os.environ.get("NARRASCOPE_TEST_INGEST_PAUSE") or 0)
-    if pause and hasattr(store, "_test_pause"):
-        store._test_pause = pause
     t0 = time.perf_counter()
     report = IngestReport()
     bar = None
