@@ -144,9 +144,6 @@ class Document:
             return self.paragraphs[1][0]
         return 0
 
-    def sentence_texts(self) -> list[str]:
-        return [self.text[s:e] for s, e in self.sentences]
-
     def sentence_at(self, offset: int) -> tuple[int, int] | None:
         for s, e in self.sentences:
             if s <= offset < e:
@@ -242,6 +239,8 @@ class Analysis:
     data: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # shared per-document features (narrascope.features.DocFeatures), made on first use; never serialised
+    features: Any = field(default=None, repr=False, compare=False)
 
     def add_labels(self, task: str, labels: Iterable[Label]) -> None:
         self.labels.setdefault(task, []).extend(labels)
