@@ -3,6 +3,11 @@
 The CLI, the REST API, the web UI, the store's ingest and the Spark runner all call
 :meth:`Pipeline.pipe`. A document that makes an analyzer fail is reported (``Failure``) and
 skipped; the rest of the batch goes on.
+
+The pipeline owns the analyzer contract (see :mod:`narrascope.analyzers.base`): it checks the
+declared ``requires`` / ``assigns`` graph when it is built (:func:`graph_problems`), stamps each
+analyzer's version after it ran, and drops the shared per-document features
+(:mod:`narrascope.features`) once every analyzer has read them.
 """
 
 from __future__ import annotations
@@ -178,6 +183,7 @@ class Pipeline:
         analysis = Analysis(document=doc)
         for a in self.analyzers:
             self._run(a, [analysis])
+        analysis.features = None  # shared features live as long as the pipeline run, not the analysis
         return analysis
 
     @staticmethod
@@ -206,6 +212,8 @@ class Pipeline:
             try:
                 for a in self.analyzers:
                     self._run(a, analyses)
+                for analysis in analyses:
+                    analysis.features = None
                 good = analyses
             except Exception:  # one bad document must not sink the batch: redo one by one
                 good = []
