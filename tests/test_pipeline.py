@@ -181,3 +181,19 @@ def test_shared_features_are_computed_once_per_document_for_all_their_readers():
     # sentences hashed once (read by subjectivity, genre, frames, techniques), the document once
     # (genre, frames), paragraphs once (techniques): 3 computations, the rest cache hits
     assert stats["hashed_ngrams"][0] == 3 and stats["hashed_ngrams"][1] >= 3
+
+
+def test_analyzers_command_prints_who_reads_what_and_the_problems():
+    import json
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "narrascope", "analyzers"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    claims = r.stdout.split("claims", 1)[1].split("narratives", 1)[0]
+    assert "data.entities <- entities" in claims and "data.quotes <- quotes" in claims
+    assert "assigns: data.claims, spans.claims" in claims
+    assert r.stdout.rstrip().endswith("problems: none")
+    r = subprocess.run([sys.executable, "-m", "narrascope", "analyzers", "--json"], capture_output=True, text=True, timeout=120)
+    graph = json.loads(r.stdout)
+    assert [n["name"] for n in graph["analyzers"]][:3] == ["language", "entities", "quotes"] and graph["problems"] == []
