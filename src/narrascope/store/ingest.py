@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import time
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..analyzers.base import iter_batches
 from ..document import NOT_ANALYSIS_HINT as _NOT_ANALYSIS_HINT
