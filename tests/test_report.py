@@ -47,7 +47,7 @@ def rich_analysis() -> dict:
                           {"id": "E2", "name": "Kyiv", "type": "GPE", "mentions": [], "main_role": None, "fine_roles": [], "evidence": []}]
     s = text.index("The saboteurs")
     a.data["claims"] = [{"id": "c1", "sentence": {"start": s, "end": len(text), "text": text[s:]}, "score": 0.77,
-                         "dates": [{"start": 0, "end": 1, "text": "2 March", "iso": "--03-02"}], "money": [], "percentages": [], "numbers": []}]
+                         "dates": [{"start": text.index("2 March"), "end": text.index("2 March") + 7, "text": "2 March", "iso": "--03-02"}], "money": [], "percentages": [], "numbers": []}]
     return a.to_dict()
 
 
