@@ -43,6 +43,14 @@ COLUMNS["review"] = {  # review corrections (store/review.py)
     "entity": "str", "action": "str", "value": "str", "reviewer": "str", "created_at": "str", "model_version": "str",
     "model_score": "float", "note": "str", "source": "str",
 }
+COLUMNS["quotes"] = {
+    "doc_id": "str", "source": "str", "published": "str", "quote_id": "str", "kind": "str", "speaker": "str",
+    "speaker_text": "str", "cue": "str", "quote": "str", "start": "int", "end": "int",
+}
+COLUMNS["claims"] = {
+    "doc_id": "str", "source": "str", "published": "str", "claim_id": "str", "score": "float", "claim": "str",
+    "dates": "str", "start": "int", "end": "int",
+}
 COLUMNS["entity_roles"] = {"entity": "str", "main_role": "str", "fine_role": "str", "source": "str", "documents": "int"}
 
 
