@@ -11,7 +11,10 @@ Weighting (documented default: ``DEFAULT_REVIEW_WEIGHT = 2``)
     Each reviewed article weighs ``review_weight`` in the ridge heads (weighted least squares),
     every shared-task article 1. A reviewed article whose text is also in ``--data`` (same content
     hash) replaces that article: the reviewer's judgement wins. Rationale: reviewed articles come
-    from the corpus the model is used on and were checked by a person; measured in docs/review.md.
+    from the corpus the model is used on and were checked by a person. The simulation in
+    docs/review.md finds no difference between weights 1 and 2 when the reviewed articles are the
+    only in-domain ones; the mixed case (few reviewed next to many shared-task articles) is not
+    measured yet.
 
 Your own taxonomy
     ``--taxonomy my.yaml`` (kind ``narratives``: top-level labels are narratives, labels with a
