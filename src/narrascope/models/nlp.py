@@ -71,10 +71,11 @@ def load_spacy(name: str, exclude: Sequence[str] = EXCLUDE):
 _CUTS = (re.compile(r"\n"), re.compile(r"[.!?]\s"), re.compile(r"\s"))
 
 
-def split_points(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+def split_points(text: str, size: int | None = None) -> list[tuple[int, int]]:
     """Half-open pieces covering ``text`` exactly, each at most ``size`` characters, cut after a
     newline, else after a sentence end, else after whitespace (in the second half of the window),
-    else hard at ``size``."""
+    else hard at ``size`` (default :data:`CHUNK_CHARS`)."""
+    size = size or CHUNK_CHARS
     out: list[tuple[int, int]] = []
     start, n = 0, len(text)
     while n - start > size:
