@@ -140,3 +140,18 @@ def test_100_kb_without_punctuation_finishes(spacy_nlp):
     analysis, secs = analyze_entities(long_text(100_000, "nopunct"))
     check_spans(analysis)
     assert analysis.data["entities"] and secs < 120
+
+
+def test_pooled_entity_rows_and_logits_equal_their_plain_definitions(clf):
+    from narrascope.models.roles import pool_mentions, pool_mentions_reference
+
+    text = fixture_texts()[-1]
+    ctx = [MentionContext(text, m.start, m.end, "en") for m in capitalised_mentions(text)]
+    X = clf.featurizer.transform(ctx)
+    groups = [list(range(i, min(i + k, X.shape[0]))) for i, k in zip(range(0, X.shape[0], 3), [1, 3, 2, 3] * 99)]
+    groups = [[], *groups, [0, 5, 2, 7, 1, 3, 4, 6, 8, 9, 10]]  # empty, and more than FRAMING_MENTIONS rows
+    assert same_matrix(pool_mentions(X, groups), pool_mentions_reference(X, groups))
+    assert pool_mentions(X, []).shape == (0, X.shape[1])
+    zm, zf = clf.logits(X)
+    assert np.array_equal(zm, np.asarray(X @ clf.main_coef_.T.astype(np.float32)) + clf.main_bias_)
+    assert np.array_equal(zf, np.asarray(X @ clf.fine_coef_.T.astype(np.float32)) + clf.fine_bias_)

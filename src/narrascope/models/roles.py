@@ -528,9 +528,20 @@ class RoleClassifier:
     # -- inference ----------------------------------------------------------------------------
     def logits(self, X) -> tuple[np.ndarray, np.ndarray]:
         X = sp.csr_matrix(X)
-        zm = np.asarray(X @ self.main_coef_.T.astype(np.float32)) + self.main_bias_
-        zf = np.asarray(X @ self.fine_coef_.T.astype(np.float32)) + self.fine_bias_
+        wm, wf = self._weights_t()
+        zm = np.asarray(X @ wm) + self.main_bias_
+        zf = np.asarray(X @ wf) + self.fine_bias_
         return zm, zf
+
+    def _weights_t(self) -> tuple[np.ndarray, np.ndarray]:
+        """The transposed float32 heads, made once (not per call) for as long as the heads are the
+        same arrays; C-ordered, which is the copy the sparse product would make anyway."""
+        key = (id(self.main_coef_), id(self.fine_coef_))
+        cached = self.__dict__.get("_wt")
+        if cached is None or cached[0] != key:
+            cached = self._wt = (key, np.ascontiguousarray(self.main_coef_.T.astype(np.float32)),
+                                 np.ascontiguousarray(self.fine_coef_.T.astype(np.float32)))
+        return cached[1], cached[2]
 
     def predict_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
         zm, zf = self.logits(X)
@@ -635,7 +646,42 @@ def framing_matrix(structural: np.ndarray, pooled: sp.csr_matrix) -> sp.csr_matr
 
 
 def pool_mentions(X: sp.csr_matrix, rows_per_entity: Sequence[Sequence[int]]) -> sp.csr_matrix:
-    """One row per entity: the element-wise max over its mention rows of ``X`` (at most FRAMING_MENTIONS)."""
+    """One row per entity: the element-wise max over its mention rows of ``X`` (at most FRAMING_MENTIONS).
+
+    Computed in one pass over the stored entries (the feature values are positive, so the max over
+    stored entries is the max with implicit zeros); equal to :func:`pool_mentions_reference` (tested).
+    """
+    X = sp.csr_matrix(X)
+    n_cols = X.shape[1]
+    if not len(rows_per_entity):
+        return sp.csr_matrix((0, n_cols), dtype=np.float32)
+    ents, rows = [], []
+    for e, r in enumerate(rows_per_entity):
+        r = list(r[:FRAMING_MENTIONS])
+        rows += r
+        ents += [e] * len(r)
+    rows_a = np.asarray(rows, np.int64)
+    starts, ends = X.indptr[rows_a], X.indptr[rows_a + 1]
+    counts = ends - starts
+    take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)]) if len(rows_a) else np.zeros(0, np.int64)
+    ent = np.repeat(np.asarray(ents, np.int64), counts)
+    col = X.indices[take].astype(np.int64)
+    val = X.data[take]
+    if len(val) and val.min() <= 0:  # not the hashed features' case: fall back to the plain definition
+        return pool_mentions_reference(X, rows_per_entity)
+    order = np.lexsort((col, ent))
+    ent, col, val = ent[order], col[order], val[order]
+    if len(val):
+        first = np.flatnonzero(np.r_[True, (ent[1:] != ent[:-1]) | (col[1:] != col[:-1])])
+        ent, col, val = ent[first], col[first], np.maximum.reduceat(val, first)
+    indptr = np.zeros(len(rows_per_entity) + 1, np.int64)
+    np.add.at(indptr, ent + 1, 1)
+    indptr = np.cumsum(indptr)
+    return sp.csr_matrix((val.astype(np.float32), col, indptr), shape=(len(rows_per_entity), n_cols), dtype=np.float32)
+
+
+def pool_mentions_reference(X: sp.csr_matrix, rows_per_entity: Sequence[Sequence[int]]) -> sp.csr_matrix:
+    """The plain definition of :func:`pool_mentions` (scipy's max per entity)."""
     X = sp.csr_matrix(X)
     out = [X[list(r[:FRAMING_MENTIONS])].max(axis=0) if len(r) else sp.csr_matrix((1, X.shape[1])) for r in rows_per_entity]
     if not out:
