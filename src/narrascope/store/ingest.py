@@ -56,9 +56,9 @@ def ingest_sources(
     report = IngestReport()
     bar = None
     if progress:
-        from tqdm import tqdm
+        from ..progress import progress_bar
 
-        bar = tqdm(unit="doc", file=sys.stderr, desc="ingest")
+        bar = progress_bar("ingest", sources)
     docs = iter_documents(sources, read_options or ReadOptions(), on_failure=report.failures.append)
     with _workers(pipeline, jobs) as analyser:
         _ingest_chunks(docs, store, analyser, versions, batch_size, report, bar)
@@ -87,11 +87,12 @@ def _ingest_chunks(docs, store: Store, pipeline, versions, batch_size: int, repo
         if old:
             report.skipped += len(old)
             report.sightings += store.add_sightings(old)
+        if bar is not None and old:
+            bar.update(len(old))
         if new:
-            analyses = list(pipeline.pipe(new, batch_size=min(batch_size, 16), on_failure=report.failures.append))
+            # the bar moves as each analysis batch finishes, not once per stored chunk
+            analyses = list(pipeline.pipe(new, batch_size=min(batch_size, 16), on_failure=report.failures.append, progress=bar))
             report.merge(store.add_analyses(analyses, versions=versions, batch_size=len(analyses) + 1))
-        if bar is not None:
-            bar.update(len(chunk))
 
 
 # -- already-computed analyses -----------------------------------------------------------------
