@@ -96,3 +96,35 @@ def scenario_items(today: date, source: str, *, surge: bool) -> list[dict]:
             markers.append("[N:Sabotage]")
         add(today, markers, "The blackout spread." if k < 4 else "", minute=10 + k)
     return items
+
+
+def scenario_analyses(today: date, *, surge: bool) -> list:
+    """The scenario's documents analysed by the marker pipeline (to fill a store without HTTP)."""
+    from email.utils import parsedate_to_datetime
+
+    from narrascope.document import Document
+    from narrascope.readers._common import html_to_text
+
+    pipe = marker_pipeline()
+    docs = []
+    for source in ("A", "B"):
+        for it in scenario_items(today, source, surge=surge):
+            published = parsedate_to_datetime(it["date"]).isoformat().replace("+00:00", "Z")
+            docs.append(Document.create(html_to_text(it["content"]), title=it["title"], url=it["link"], source=source,
+                                        published=published))
+    return list(pipe.pipe(docs))
+
+
+HOSTILE = "\"><script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>"
+
+
+def hostile_alert() -> dict:
+    """An alert whose every text field tries to run script in the reader's browser."""
+    return {
+        "id": "hostile0000000000000000", "rule": HOSTILE, "kind": "surge", "what": "narrative", "subject": HOSTILE,
+        "subject_key": "narrative|x|*", "source": HOSTILE, "window_start": "2026-03-28", "window_end": "2026-03-28",
+        "fired_at": "2026-03-28T12:00:00Z", "score": 3.0, "message": "surge of " + HOSTILE,
+        "evidence": {"test": HOSTILE, "count": 7, "note": {"x": HOSTILE}},
+        "documents": [{"id": "<b>id</b>", "title": HOSTILE, "source": HOSTILE, "url": "javascript:window.__pwned=3",
+                       "published": "2026-03-28"}],
+    }

@@ -78,6 +78,10 @@ def _fmt_p(p: float) -> str:
     return f"{p:.2g}" if p >= 1e-4 else f"{p:.1e}"
 
 
+def _span(ws: str, we: str) -> str:
+    return f"on {we}" if ws == we else f"in {ws}..{we}"
+
+
 def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:.0f}%" if b else "–"
 
@@ -154,7 +158,7 @@ class _Evaluation:
             scope = f" in {src}" if src else ""
             what = rule.what.replace("_", "-")
             if rule.test == "share":
-                why = (f"{x} of {n} documents ({_pct(x, n)}){scope} in {ws}..{we} vs {y} of {m} ({_pct(y, m)}) "
+                why = (f"{x} of {n} documents ({_pct(x, n)}){scope} {_span(ws, we)} vs {y} of {m} ({_pct(y, m)}) "
                        f"in the {rule.baseline} days before")
                 test_name = "Fisher exact test (one-sided) on the share of documents"
             else:
@@ -201,7 +205,7 @@ class _Evaluation:
             if before.get((label, src), 0) or history.get(src, 0) < max(1, rule.min_history):
                 continue
             h = history.get(src, 0)
-            message = (f"new narrative for {src}: {label!r} in {x} document(s) in {ws}..{we}; none of its {h} "
+            message = (f"new narrative for {src}: {label!r} in {x} document(s) {_span(ws, we)}; none of its {h} "
                        f"documents in the {rule.lookback} days before carried it")
             evidence = {"count": x, "lookback": [ls, le], "lookback_documents": h, "lookback_count": 0,
                         "window": [ws, we], "thresholds": {"min_count": rule.min_count, "min_history": rule.min_history}}
@@ -237,7 +241,7 @@ class _Evaluation:
             prior = sorted(seen.get(ent, ()))
             srcs = sorted(a["sources"].items(), key=lambda kv: (-kv[1], kv[0]))
             was = f"; before, cast as {', '.join(prior)}" if prior else ""
-            message = (f"{ent!r} newly cast as {role}: {x} document(s) from {len(srcs)} source(s) in {ws}..{we}, "
+            message = (f"{ent!r} newly cast as {role}: {x} document(s) from {len(srcs)} source(s) {_span(ws, we)}, "
                        f"never in the {rule.lookback} days before{was}")
             evidence = {"count": x, "sources": dict(srcs), "lookback": [ls, le], "lookback_count": 0,
                         "roles_before": prior, "window": [ws, we],
