@@ -482,3 +482,32 @@ def test_cli_watch_once_alerts_and_feeds(server, tmp_path):
     with pytest.raises(SystemExit) as e:
         run(["watch", a, "--db", db, "--once", "--rules", str(bad)])
     assert e.value.code == 1
+
+
+def test_cli_alerts_evaluates_rules_over_an_ingested_store(server, tmp_path):
+    from click.testing import CliRunner
+
+    from narrascope.cli import main
+
+    from ._monitor_corpus import scenario_analyses
+
+    db = str(tmp_path / "ingested.db")
+    with open_store(db) as s:
+        s.add_analyses(scenario_analyses(TODAY, surge=True))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(main, ["alerts", "--db", db, "--rules", str(rules), "--as-of", "2026-03-28", "--dry-run"])
+    assert r.exit_code == 0, r.output
+    assert "5 new alert(s) (dry run: nothing stored)" in r.output and "[narrative-surge] narrative surge: 'Blame'" in r.output
+    with open_store(db) as s:
+        assert list_alerts(s)["total"] == 0
+    r = runner.invoke(main, ["alerts", "--db", db, "--rules", str(rules), "--as-of", "2026-03-28", "--format", "json",
+                             "--webhook", server.url + "/hook", "--allow-private-network"])
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output[r.output.index("{"):])
+    assert body["total"] == 5 and len(server.posts) == 5
+    r = runner.invoke(main, ["alerts", "--db", db, "--rule", "villain"])
+    assert r.exit_code == 0 and "'Mayor Lind' newly cast as Antagonist" in r.output and "A story" in r.output
+    r = runner.invoke(main, ["alerts", "--db", db, "--rules", str(rules), "--as-of", "2026-03-28"])
+    assert "0 new alert(s)" in r.output  # the same day again: nothing new
