@@ -511,3 +511,13 @@ def test_cli_alerts_evaluates_rules_over_an_ingested_store(server, tmp_path):
     assert r.exit_code == 0 and "'Mayor Lind' newly cast as Antagonist" in r.output and "A story" in r.output
     r = runner.invoke(main, ["alerts", "--db", db, "--rules", str(rules), "--as-of", "2026-03-28"])
     assert "0 new alert(s)" in r.output  # the same day again: nothing new
+
+
+def test_cli_watch_once_fails_when_no_feed_can_be_read(server, tmp_path):
+    from click.testing import CliRunner
+
+    from narrascope.cli import main
+
+    r = CliRunner().invoke(main, ["watch", server.url + "/nothing.rss", "--db", str(tmp_path / "x.db"), "--once",
+                                  "--allow-private-network", "-a", "language"])
+    assert r.exit_code == 1 and "HTTP 404" in r.output

@@ -88,6 +88,7 @@ def register(main: click.Group) -> None:
         retried with exponential back-off and does not stop the others. SIGINT / SIGTERM stop the
         watcher after the entry in hand. With --rules, alerts are evaluated after each poll that
         stored something; new alerts are logged, stored (see `narrascope alerts`) and delivered.
+        Exit status 0; 1 with --once when no feed could be read.
         """
         from ..errors import ConfigError
         from ..monitor import FeedSpec, Watcher, load_rules, parse_interval, read_feeds_file
@@ -116,7 +117,9 @@ def register(main: click.Group) -> None:
                         rules=rules, sinks=sinks, fetch_pages=fetch_pages)
             log.info("watching %d feed(s) into %s%s%s", len(w.feeds), db,
                      "" if once else f", every {every}", f", {len(rules)} rule(s)" if rules else "")
-            w.run(once=once)
+            reports = w.run(once=once)
+        if once and reports and reports[-1].feeds and all(f.status == "error" for f in reports[-1].feeds):
+            sys.exit(1)  # for cron: no feed could be read at all
 
     @main.command()
     @click.option("--db", required=True, help="Store: SQLite file or postgresql://... URL.")

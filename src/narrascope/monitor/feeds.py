@@ -158,7 +158,6 @@ def entry_to_document(entry: Entry, *, feed_url: str, source: str | None, lang: 
     "first_seen"``) so rule windows can place them.
     """
     from ..readers import feed as feed_reader
-    from ..readers import html as html_reader
     from ..readers import url as url_reader
     from ..readers._common import html_to_text
 

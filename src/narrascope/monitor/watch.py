@@ -108,7 +108,7 @@ class Watcher:
             raise InputError("no feeds to watch", hint="pass feed URLs or --feeds-file FILE")
         self.store = store
         self.monitor = MonitorStore(store)
-        self.feeds = list(dict.fromkeys(feeds))
+        self.feeds = list({f.url: f for f in feeds}.values())  # a URL listed twice is polled once
         self.pipeline = pipeline
         self.read_options = read_options or ReadOptions()
         self.every = float(every)
