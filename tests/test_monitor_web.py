@@ -52,6 +52,8 @@ def test_get_alerts_json_pages_and_filters(site):
         assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
         feeds = c.get("/feeds").json()["feeds"]
         assert feeds[0]["healthy"] is False and feeds[0]["consecutive_errors"] == 1
+        paths = c.get("/openapi.json").json()["paths"]
+        assert "get" in paths["/alerts"] and "get" in paths["/feeds"]
         html = c.get("/alerts", headers={"Accept": "text/html"})
         assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
         assert "<script>window.__pwned" not in html.text and "&lt;script&gt;window.__pwned" in html.text
