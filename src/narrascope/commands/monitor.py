@@ -126,7 +126,7 @@ def register(main: click.Group) -> None:
     @click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
                   help="Evaluate these rules now (as of --as-of) and store the new alerts before listing.")
     @click.option("--as-of", default=None, help="With --rules: the last day of the window (YYYY-MM-DD; default today, UTC).")
-    @click.option("--dry-run", is_flag=True, help="With --rules: print what would fire, store nothing.")
+    @click.option("--dry-run", is_flag=True, help="With --rules: print every alert the rules produce for the window (stored or not); store nothing.")
     @click.option("--rule", "rule_id", default=None, help="List only the alerts of this rule.")
     @click.option("--since", default=None, help="List only alerts fired at or after this time (YYYY-MM-DD[THH:MM:SSZ]).")
     @click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="Most alerts listed.")
@@ -156,7 +156,7 @@ def register(main: click.Group) -> None:
                 sinks = _sinks(webhook, alerts_jsonl, ReadOptions(allow_private_network=allow_private_network))
                 if sinks and not dry_run:
                     deliver(MonitorStore(store), sinks, fired)
-                click.echo(f"{len(fired)} new alert(s){' (dry run: nothing stored)' if dry_run else ''}", err=True)
+                click.echo(f"{len(fired)} alert(s) (dry run: nothing stored)" if dry_run else f"{len(fired)} new alert(s)", err=True)
                 if dry_run:
                     _print_alerts(fired, fmt)
                     return

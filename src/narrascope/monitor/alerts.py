@@ -110,9 +110,8 @@ class _Evaluation:
             "evidence": evidence, "documents": documents, "delivered_at": None, "delivery_error": None,
             "delivery_attempts": 0,
         }
-        if self.dry_run:
-            if last != days["window_end"]:
-                self.fired.append(alert)
+        if self.dry_run:  # everything the rules produce for this window, stored already or not
+            self.fired.append(alert)
         elif self.ms.add_alert(alert):
             self.fired.append(alert)
 
@@ -136,7 +135,8 @@ class _Evaluation:
             cur = self.ms.entity_role_counts(ws, we, fine=rule.fine_roles, by_source=by_source)
             cur = {k: v for k, v in cur.items() if v >= rule.min_count and (not rule.roles or k[1] in rule.roles)
                    and (not rule.entities or k[0] in rule.entities)}
-            base = self.ms.entity_role_counts(bs, be, fine=rule.fine_roles, by_source=by_source) if cur else {}
+            base = self.ms.entity_role_counts(bs, be, fine=rule.fine_roles, by_source=by_source,
+                                              entities={k[0] for k in cur}) if cur else {}
             cands = [(f"{e} as {r}", src, x, base.get((e, r, src), 0)) for (e, r, src), x in cur.items()]
         else:  # keyword
             scopes = [None] if not by_source else [s for s in tot_w if s is not None]
@@ -225,13 +225,15 @@ class _Evaluation:
                 continue
             a = agg.setdefault((ent, role), {"sources": {}})
             a["sources"][src or "?"] = n
-        whole = self.ms.entity_role_counts(ws, we, fine=rule.fine_roles) if agg else {}
+        whole = self.ms.entity_role_counts(ws, we, fine=rule.fine_roles, entities={k[0] for k in agg}) if agg else {}
         cands = {k: a for k, a in agg.items() if whole.get((k[0], k[1], None), 0) >= rule.min_count
                  and len(a["sources"]) >= rule.min_sources}
         if not cands:
             return
-        before = self.ms.entity_role_counts(ls, le, fine=rule.fine_roles)
-        seen = self.ms.entities_seen({e for e, _ in cands}, ls, le) if rule.seen_before else {}
+        before = self.ms.entity_role_counts(ls, le, fine=rule.fine_roles, entities={e for e, _ in cands})
+        seen: dict[str, set[str]] = {}  # entity -> the roles it had in the lookback
+        for ent, role, _ in before:
+            seen.setdefault(ent, set()).add(role)
         for (ent, role), a in sorted(cands.items()):
             if before.get((ent, role, None), 0):
                 continue
@@ -254,8 +256,9 @@ class _Evaluation:
 def evaluate_rules(store, rules: RuleSet, *, as_of: date | str | None = None, dry_run: bool = False) -> list[dict[str, Any]]:
     """Evaluate ``rules`` over ``store`` as of the UTC day ``as_of`` (default: today).
 
-    Returns the alerts that fired and were new (stored now; with ``dry_run``, nothing is stored and
-    every alert that would be new is returned). Each alert: ``id, rule, kind, what, subject,
+    Returns the alerts that fired and were new (stored now). With ``dry_run`` nothing is stored and
+    every alert the rules produce for this window is returned, stored already or not (cool-downs
+    from earlier windows still apply). Each alert: ``id, rule, kind, what, subject,
     source, window_start, window_end, fired_at, score, message`` (one line: why), ``evidence``
     (counts, baseline, test, p-values, thresholds) and ``documents`` (the articles behind it:
     ``id, title, source, url, published``).

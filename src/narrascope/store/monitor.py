@@ -78,8 +78,9 @@ MIGRATION: tuple[str, list[str]] = (
         )""",
         "CREATE INDEX alerts_fired ON alerts(fired_at, id)",
         "CREATE INDEX alerts_rule_subject ON alerts(rule, subject_key, window_end)",
-        # rule windows count labels by publication day
+        # rule windows count labels, and collect documents, by publication day (index-only reads)
         "CREATE INDEX labels_day ON labels(day, task, kind, label, source, doc_id)",
+        "CREATE INDEX documents_day_id ON documents(day, id, source)",
     ],
 )
 
@@ -252,35 +253,27 @@ class MonitorStore:
             f"SELECT DISTINCT l.doc_id FROM labels l WHERE {' AND '.join(where)}", params, limit)
 
     def entity_role_counts(self, day_from: str, day_to: str, *, role: str | None = None, fine: bool = False,
-                           entity: str | None = None, by_source: bool = False) -> dict[tuple, int]:
-        """``{(entity, role, source or None): documents}`` (main roles, or fine roles with ``fine``)."""
+                           entities: Iterable[str] | None = None, by_source: bool = False) -> dict[tuple, int]:
+        """``{(entity, role, source or None): documents}`` (main roles, or fine roles with ``fine``),
+        optionally for ``entities`` only."""
         role_col = "e.fine_role" if fine else "e.main_role"
-        where = ["d.day >= ?", "d.day <= ?", "e.fine_role <> ''" if fine else "e.fine_role = ''"]
+        # the window's documents from the covering index (day, id), then their rows by primary key
+        where = ["e.doc_id IN (SELECT id FROM documents WHERE day >= ? AND day <= ?)",
+                 "e.fine_role <> ''" if fine else "e.fine_role = ''"]
         params: list = [day_from, day_to]
         if role is not None:
             where.append(f"{role_col} = ?")
             params.append(role)
-        if entity is not None:
-            where.append("e.entity = ?")
-            params.append(entity)
+        names = set(entities) if entities is not None else None
+        if names is not None and not names:
+            return {}
         group = f"e.entity, {role_col}" + (", e.source" if by_source else "")
-        rows = self._all(
-            f"SELECT {group}, COUNT(DISTINCT e.doc_id) FROM documents d JOIN entity_roles e ON e.doc_id = d.id"
-            f" WHERE {' AND '.join(where)} GROUP BY {group}", params)
-        return {(r[0], r[1], r[2] if by_source else None): int(r[-1]) for r in rows}
-
-    def entities_seen(self, entities: Iterable[str], day_from: str, day_to: str) -> dict[str, set[str]]:
-        """``{entity: {main roles it had}}`` for ``entities`` mentioned with a role in [day_from, day_to]."""
-        names = list(dict.fromkeys(entities))
-        out: dict[str, set[str]] = {}
-        for i in range(0, len(names), 400):
-            chunk = names[i : i + 400]
-            marks = ",".join("?" * len(chunk))
-            for ent, role in self._all(
-                f"SELECT DISTINCT e.entity, e.main_role FROM entity_roles e JOIN documents d ON d.id = e.doc_id"
-                f" WHERE e.entity IN ({marks}) AND d.day >= ? AND d.day <= ?", [*chunk, day_from, day_to]):
-                out.setdefault(ent, set()).add(role)
-        return out
+        # (doc_id, entity, main_role, fine_role) is the key: one main-role row per document and entity
+        count = "COUNT(DISTINCT e.doc_id)" if fine else "COUNT(*)"
+        rows = self._all(f"SELECT {group}, {count} FROM entity_roles e WHERE {' AND '.join(where)} GROUP BY {group}", params)
+        # ``entities`` is applied here, not in SQL: an entity filter makes SQLite walk the entity index
+        # and read every row of those entities (slower than the window's rows by primary key)
+        return {(r[0], r[1], r[2] if by_source else None): int(r[-1]) for r in rows if names is None or r[0] in names}
 
     def entity_role_documents(self, entity: str, role: str, day_from: str, day_to: str, *, fine: bool = False,
                               source: str | None = None, limit: int = 50) -> list[dict]:
