@@ -524,3 +524,25 @@ def test_cli_watch_once_fails_when_no_feed_can_be_read(server, tmp_path):
     r = CliRunner().invoke(main, ["watch", server.url + "/nothing.rss", "--db", str(tmp_path / "x.db"), "--once",
                                   "--allow-private-network", "-a", "language"])
     assert r.exit_code == 1 and "HTTP 404" in r.output
+
+
+def test_an_entry_whose_analysis_fails_is_recorded_and_the_rest_go_on(server, store):
+    from narrascope.analyzers.base import Analyzer
+    from narrascope.pipeline import Pipeline
+
+    class Picky(Analyzer):
+        name = "picky"
+
+        def analyze(self, doc, analysis):
+            if "Story 2:" in doc.text:
+                raise ValueError("cannot handle story 2")
+            self.stamp(analysis)
+
+    url = server.set("/a.rss", rss("A", [story(1), story(2), story(3)]))
+    rep = watcher(store, [url], pipeline=Pipeline([Picky()])).cycle()
+    assert (rep.total("stored"), rep.total("failed")) == (2, 1)
+    assert MonitorStore(store).item_counts() == {"stored": 2, "failed": 1}
+    # the failed entry is retried on the next polls (the validators were kept back), at most 3 times
+    w = watcher(store, [url], pipeline=Pipeline([Picky()]))
+    assert [w.cycle().total("failed") for _ in range(3)] == [1, 1, 0]
+    assert server.not_modified["/a.rss"] == 0

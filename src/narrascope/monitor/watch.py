@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
 from ..document import Analysis, content_id
-from ..errors import InputError, NarrascopeError
+from ..errors import InputError, NarrascopeError, StoreError
 from ..store.monitor import MonitorStore
 from .feeds import FETCH_PAGES, FeedSpec, entry_to_document, parse_entries
 
@@ -174,6 +174,9 @@ class Watcher:
             title, lang, entries, problem = parse_entries(page.body, where=spec.url, base_url=page.url)
         except NarrascopeError as e:
             return self._feed_failed(rep, spec, e, t0)
+        except Exception as e:  # noqa: BLE001 - a parser bug on one feed must not stop the others
+            return self._feed_failed(rep, spec, InputError(f"cannot read the feed ({type(e).__name__}: {e})",
+                                                           where=spec.url), t0)
         source = spec.name or title or (spec.url.split("/")[2] if "//" in spec.url else spec.url)
         rep.entries = len(entries)
         handled = self.monitor.handled_items(spec.url, [e.key for e in entries])
@@ -217,9 +220,10 @@ class Watcher:
         try:
             doc = entry_to_document(entry, feed_url=spec.url, source=source, lang=lang, options=self.read_options,
                                     fetch_pages=self.fetch_pages)
-        except NarrascopeError as e:
-            log.warning("feed %s entry %r: %s", spec.url, entry.key, e)
-            return self.monitor.store_item(spec.url, entry.key, None, url=entry.link, error=str(e))
+        except Exception as e:  # noqa: BLE001 - one bad entry must not stop the watch
+            msg = str(e) if isinstance(e, NarrascopeError) else f"{type(e).__name__}: {e}"
+            log.warning("feed %s entry %r: %s", spec.url, entry.key, msg)
+            return self.monitor.store_item(spec.url, entry.key, None, url=entry.link, error=msg)
         if self.store.known_ids([content_id(doc.text)]):
             analysis, versions = Analysis(document=doc), None  # the same text is stored: a sighting only
         else:
@@ -231,7 +235,14 @@ class Watcher:
                 log.warning("feed %s entry %r: analysis failed: %s", spec.url, entry.key, msg)
                 return self.monitor.store_item(spec.url, entry.key, None, url=entry.link, error=f"analysis failed: {msg}")
             versions = pipeline.versions()
-        status = self.monitor.store_item(spec.url, entry.key, analysis, versions=versions, url=entry.link)
+        try:
+            status = self.monitor.store_item(spec.url, entry.key, analysis, versions=versions, url=entry.link)
+        except StoreError:
+            raise  # the store itself is unusable: stop, with its message
+        except Exception as e:  # noqa: BLE001 - e.g. an analysis that is not JSON-serialisable
+            log.warning("feed %s entry %r: cannot store: %s: %s", spec.url, entry.key, type(e).__name__, e)
+            return self.monitor.store_item(spec.url, entry.key, None, url=entry.link,
+                                           error=f"cannot store: {type(e).__name__}: {e}")
         log.debug("feed %s entry %r: %s", spec.url, entry.key, status)
         return status
 
