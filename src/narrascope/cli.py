@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
     "narrascope.commands.spark",
+    "narrascope.commands.monitor",
     "narrascope.commands.report",
 ]
 

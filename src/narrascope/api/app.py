@@ -743,6 +743,10 @@ def create_app(
         return json_response({"threshold": threshold, "clusters": page, "total": len(clusters), "limit": limit,
                               "offset": offset, "next": nxt, "prev": prev})
 
+    from .alerts import register as register_alerts
+
+    register_alerts(app, rt, render, json_response)  # GET /alerts (+ the Alerts page), GET /feeds
+
     # -- UI: dashboard -----------------------------------------------------------------------
     @app.get("/", tags=["ui"], summary="Corpus dashboard (HTML; JSON summary for API clients)", response_model=None)
     def dashboard(request: Request, format: str | None = Query(None, pattern="^(json|html)$")):
