@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.narratives",
     "narrascope.commands.spark",
     "narrascope.commands.monitor",
+    "narrascope.commands.review",
     "narrascope.commands.report",
 ]
 

@@ -309,6 +309,7 @@ def create_app(
     create: bool = True,
     root_path: str = "",
     count_limit: int | None = COUNT_LIMIT,
+    review=None,
 ) -> FastAPI:
     """Build the API + UI app.
 
@@ -318,6 +319,8 @@ def create_app(
     ``pipeline``: a :class:`~narrascope.pipeline.Pipeline` (default: every registered analyzer,
     loaded on first use). ``max_chars``: the largest document accepted (413 above it).
     ``count_limit``: ``GET /documents`` counts at most this many matches (``None``: exactly).
+    ``review``: a :class:`~narrascope.api.review.ReviewConfig` (who may write corrections; default:
+    ``$NARRASCOPE_REVIEW_TOKEN``, else read-only).
     """
     from ..web import STATIC_DIR, template_env
     from ..web.highlight import build_highlight, default_selection, label_panel, parse_selection, segment_title
@@ -360,6 +363,10 @@ def create_app(
 
     def json_response(data: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(data, status_code=status, headers={"Vary": "Accept"})
+
+    from .review import register_review
+
+    review_view = register_review(app, rt, render, json_response, review)  # /review routes (api/review.py)
 
     # -- errors: one envelope ----------------------------------------------------------------
     def error_response(request: Request, status: int, err: dict[str, Any], headers: dict | None = None) -> Response:
@@ -562,7 +569,7 @@ def create_app(
         record = rt.store.get(doc_id)
         if not wants_html(request):
             validate_selection(record, select)
-            return json_response(record)
+            return json_response(review_view.json(record))
         ctx = article_context(record, select=select, layer=layer, threshold=threshold)
         hl = ctx["hl"]
         data = []
@@ -585,6 +592,7 @@ def create_app(
             stored_at=record.get("stored_at"),
             sightings=record.get("sightings") or [],
             **ctx,
+            review=review_view(request, record),
         )
 
     @app.post(
