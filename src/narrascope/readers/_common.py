@@ -16,6 +16,7 @@ from typing import Any
 
 from ..document import Document, normalise_text
 from ..errors import EmptyDocumentError, InputError, InputTooLargeError
+from ..jsonsafe import scrub_value
 from ..pipeline import Failure
 
 # Magic numbers that cannot start a text file (short ones like "MZ" are left to the NUL check).
@@ -166,10 +167,10 @@ def decode_bytes_with_encoding(data: bytes, where: str, declared: str | None = N
         except UnicodeDecodeError as e:
             if _mostly_utf8(data, e):
                 text, encoding = data.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)"
-    if text is None and declared:
+    if text is None and declared and is_text_encoding(declared):
         try:
             text, encoding = data.decode(declared), declared.lower()
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # "undefined" and friends raise UnicodeError
             pass
     if text is None:
         guess = guess_legacy_encoding(data)
@@ -179,6 +180,17 @@ def decode_bytes_with_encoding(data: bytes, where: str, declared: str | None = N
     if _too_many_controls(text):
         raise binary_error(where)
     return text, encoding
+
+
+def is_text_encoding(name: str) -> bool:
+    """True for a codec that decodes bytes to text (not "undefined", "hex", "rot13", "base64"...)."""
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, TypeError, ValueError):
+        return False
+    return getattr(info, "_is_text_encoding", True) and info.name != "undefined"
 
 
 def _too_many_controls(text: str) -> bool:
@@ -272,6 +284,12 @@ def build_document(text: str, *, where: str, options, **fields: Any) -> Document
     check_document_size(text, where, options)
     meta = dict(fields.pop("meta", None) or {})
     meta["where"] = where
+    # lone surrogates (a "\ud800" escape in JSON, a surrogate-escaped file name) are not text:
+    # replaced one for one with U+FFFD (offsets unchanged), and said so in meta["read_warnings"]
+    (text, fields, meta), replaced = scrub_value((text, fields, meta))
+    if replaced:
+        meta["read_warnings"] = [*meta.get("read_warnings", []),
+                                 f"{replaced} lone UTF-16 surrogate(s) replaced with U+FFFD"]
     return Document.create(text, meta=meta, where=where, **fields)
 
 
@@ -301,6 +319,16 @@ def html_to_text(fragment: str, *, drop_boilerplate: bool = False) -> str:
     """Plain text of an HTML fragment: one line per block element, no markup, entities decoded."""
     if "<" not in fragment and "&" not in fragment:
         return tidy_text(fragment)
+    from ._markup import bound_markup, strip_tags
+
+    fragment, _notes = bound_markup(fragment)
+    try:
+        return _html_to_text(fragment, drop_boilerplate)
+    except Exception:  # noqa: BLE001 - lxml fails on some mangled markup (AssertionError, ...)
+        return tidy_text(strip_tags(fragment))
+
+
+def _html_to_text(fragment: str, drop_boilerplate: bool) -> str:
     import lxml.html
     from lxml import etree
 
