@@ -36,6 +36,7 @@ from .. import __version__
 from ..document import Analysis, Document
 from ..errors import AuthError, InputError, InputTooLargeError, NarrascopeError, StoreError
 from ..store import COUNT_LIMIT
+from .bodies import check_document_payload, parse_json_body
 
 log = logging.getLogger(__name__)
 
@@ -264,16 +265,8 @@ async def read_body(request: Request, limit: int, where: str) -> bytes:
 
 
 def parse_json(body: bytes, where: str) -> Any:
-    try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError("the request body is not UTF-8", where=where, hint="encode the JSON as UTF-8") from None
-    except json.JSONDecodeError as e:
-        raise InputError(
-            f"the request body is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})",
-            where=where,
-            hint="send a JSON object such as {\"text\": \"...\", \"title\": \"...\"}",
-        ) from None
+    """JSON body; huge integers, lone surrogates and deep nesting are 400s (see api/bodies.py)."""
+    return parse_json_body(body, where)
 
 
 def is_json(request: Request) -> bool:
@@ -295,12 +288,13 @@ def analysis_from_payload(d: Any, where: str, max_chars: int) -> Analysis:
     if not isinstance(d, dict) or not isinstance(d.get("document"), dict) or "text" not in d["document"]:
         raise InputError("expected an Analysis object with a 'document' holding 'text'", where=where)
     try:
+        check_document_payload(d["document"], f"{where}.document")
         doc = Document.from_dict(d["document"], where=f"{where}.document")
         check_size(doc, max_chars, f"{where}.document.text")
         given = Analysis.from_dict({**d, "document": doc.to_dict()})
     except NarrascopeError:
         raise
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise InputError(f"malformed analysis ({type(e).__name__}: {e})", where=where) from None
     n = len(doc.text)
     for i, s in enumerate(given.iter_all_spans()):
@@ -458,8 +452,7 @@ def create_app(
         body = await read_body(request, rt.max_chars * 4 + 65536, "body")
         if is_json(request):
             d = parse_json(body, "body")
-            if not isinstance(d, dict):
-                raise InputError("expected a JSON object with a 'text' field", where="body")
+            check_document_payload(d, "body")
             doc = Document.from_dict(d, where="body")
         else:
             try:
@@ -656,6 +649,7 @@ def create_app(
             for i, d in enumerate(items):
                 where = f"body[{i}]"
                 try:
+                    check_document_payload(d, where)
                     doc = Document.from_dict(d, where=where)
                     check_size(doc, rt.max_chars, f"{where}.text")
                     docs.append(doc)
