@@ -43,7 +43,7 @@ _WIDE = {
 @dataclass(slots=True)
 class Line:
     number: int  # 1-based physical line number
-    text: str  # decoded, newline kept ("" when the line has a problem)
+    text: str  # decoded, newline kept (best effort when the line has a problem)
     size: int  # bytes
     problem: str | None = None  # why the line is unusable
 
@@ -121,7 +121,7 @@ def iter_lines(f: BinaryIO, encoding: str, max_bytes: int) -> Iterator[Line]:
     first = True
     for number, raw, too_long in raw_lines:
         if too_long:
-            yield Line(number, "", raw, f"line is over the {max_bytes:,}-byte limit (raise it with --max-bytes)")
+            yield Line(number, "\n", raw, f"line is over the {max_bytes:,}-byte limit (raise it with --max-bytes)")
             first = False
             continue
         assert isinstance(raw, bytes)
@@ -145,17 +145,29 @@ def _strip_bom(raw: bytes, encoding: str) -> bytes:
 
 
 def decode_line(number: int, raw: bytes, encoding: str, codec: str) -> Line:
+    """A line decoded; a bad line keeps a best-effort text (invalid bytes replaced) so that CSV
+    quoting around it still parses, and carries its ``problem``."""
+    codec = "utf-8" if codec == "utf-8-sig" else codec
     if encoding in _WIDE and len(raw) % _WIDE[encoding][1]:
-        return Line(number, "", len(raw), f"line is cut inside a {encoding} character (odd number of bytes)")
+        return Line(number, _lenient(raw, codec), len(raw),
+                    f"line is cut inside a {encoding} character (odd number of bytes)")
     try:
-        text = raw.decode("utf-8" if codec == "utf-8-sig" else codec)
+        text = raw.decode(codec)
     except UnicodeDecodeError as e:
-        return Line(number, "", len(raw), f"line is not valid {encoding} (byte {e.start + 1}); re-save the file as UTF-8")
+        return Line(number, _lenient(raw, codec), len(raw),
+                    f"line is not valid {encoding} (byte {e.start + 1}); re-save the file as UTF-8")
     except (UnicodeError, LookupError) as e:  # a codec that fails as a whole
-        return Line(number, "", len(raw), f"line cannot be decoded as {encoding} ({e})")
+        return Line(number, "\n", len(raw), f"line cannot be decoded as {encoding} ({e})")
     if "\x00" in text or len(_CONTROL.findall(text)) > max(4, len(text) // 10):
-        return Line(number, "", len(raw), "line holds binary data (NUL or control bytes), not text")
+        return Line(number, text, len(raw), "line holds binary data (NUL or control bytes), not text")
     return Line(number, text, len(raw))
+
+
+def _lenient(raw: bytes, codec: str) -> str:
+    try:
+        return raw.decode(codec, errors="replace")
+    except (UnicodeError, LookupError):
+        return "\n"
 
 
 def _byte_lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | int, bool]]:

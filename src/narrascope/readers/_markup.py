@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-MAX_DEPTH = 160
+MAX_DEPTH = 100
 MAX_ATTRIBUTES = 256
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_.-]*)([^<>]*)>")

@@ -300,7 +300,7 @@ def _read_row(src: _PushBack, delimiter: str, max_bytes: int) -> tuple[list[str]
             state["size"] += line.size
             if state["size"] > max_bytes and len(taken) > 1:
                 raise _RowTooLong()
-            yield line.text if not line.problem else "\n"
+            yield line.text
 
     reader = csv.reader(feed(), delimiter=delimiter, strict=False)
     try:
@@ -345,8 +345,6 @@ def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> It
         bad = [ln for ln in taken if ln.problem]
         if problem is None and bad:
             problem = bad[0].problem if len(taken) == 1 else f"line {bad[0].number}: {bad[0].problem}"
-            if len(taken) > 1 and not _quotes_balanced(taken):
-                src.push(taken[1:])  # the bad line may belong to the next rows: read them again
             yield Failure(where=where, message=problem, stage="read")
             continue
         if problem is None and row is not None and (not row or all(not c.strip() for c in row)):

@@ -10,6 +10,7 @@ every record read before the damage, then a failure naming the file and the reco
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import Iterator
 
@@ -30,6 +31,10 @@ class _HeaderTooLarge(Exception):
     pass
 
 
+class _CorruptMember(Exception):
+    pass
+
+
 def _iterator_class():
     from warcio.archiveiterator import ArchiveIterator
     from warcio.bufferedreaders import DecompressingBufferedReader
@@ -43,6 +48,16 @@ def _iterator_class():
             if len(line) > MAX_HEADER_LINE and not line.endswith(b"\n"):
                 raise _HeaderTooLarge(f"a header line is over {MAX_HEADER_LINE:,} bytes")
             return line
+
+        def _decompress(self, data):
+            # warcio prints a corrupt gzip member to stderr and reads on as if it had ended;
+            # raise instead, so the record is reported and reading resumes at the next member
+            if self.decompressor and data and self.num_block_read:
+                try:
+                    return self.decompressor.decompress(data)
+                except zlib.error as e:
+                    raise _CorruptMember(f"corrupt gzip data ({e})") from None
+            return super()._decompress(data)
 
     class QuietArchiveIterator(ArchiveIterator):
         # warcio prints a warning to stderr on a bad record boundary; we report it ourselves.
@@ -90,7 +105,7 @@ def read(path: Path, options) -> Iterator[Document | Failure]:
     found after it (the next gzip member or ``WARC/1.x`` line)."""
     file_where = str(path)
     iterator_class = _iterator_class()
-    n = 0
+    n = 0  # records read (or reported) so far
     html_seen = 0
     damaged = False  # a damage failure was reported (then a whole-file error would repeat it)
     with open_binary(path) as f:
@@ -100,91 +115,93 @@ def read(path: Path, options) -> Iterator[Document | Failure]:
             f.seek(start)
             it = iterator_class(f, check_digests=False)
             records = iter(it)
-            resume_after: int | None = None
-            last_start: int | None = None  # start of the previous record read by this iterator
+            prev_start: int | None = None  # start of the last record this iterator gave
             while True:
                 try:
                     record = next(records)
                 except StopIteration:
-                    if _unread_tail(f, it):  # warcio stops quietly at a gzip member cut short
-                        resume_after = int(it.offset)
-                        nxt = _next_boundary(f, resume_after + 1, gz)
+                    if it.err_count and prev_start is not None:
+                        # bytes after the last record: its Content-Length was wrong, and it may
+                        # have swallowed the start of another record
+                        start = _next_boundary(f, prev_start + 1, gz)
                         damaged = True
-                        yield _damaged(file_where, n + 1, None, resumed=nxt is not None)
+                        yield _bad_length(file_where, n, resumed=start is not None)
+                    elif _unread_tail(f, it):  # warcio stops quietly at a gzip member cut short
+                        start = _next_boundary(f, _offset(it, start) + 1, gz)
                         n += 1
-                        start = nxt
+                        damaged = True
+                        yield _damaged(file_where, n, None, resumed=start is not None)
                     else:
-                        if it.err_count and n > 0:  # trailing bytes: the last record's length was wrong
-                            yield _bad_length(file_where, n, resumed=False)
                         start = None
                     break
                 except Exception as e:  # noqa: BLE001 - warcio raises many kinds on damaged input
                     at = _offset(it, start)
                     # a Content-Length too long swallows the start of the next record: look for
                     # the next boundary right after the previous record's start
-                    nxt = _next_boundary(f, (last_start if last_start is not None else at) + 1, gz)
+                    nxt = _next_boundary(f, (prev_start if prev_start is not None else at) + 1, gz)
                     if nxt is not None and nxt == at:  # that is where this record failed: go past it
                         nxt = _next_boundary(f, at + 1, gz)
-                    if n == 0 and (nxt is None or start == 0 and not isinstance(e, _HeaderTooLarge) and at == 0
-                                   and not _starts_like_warc(f, gz)):
+                    if n == 0 and (nxt is None or not _starts_like_warc(f, gz)):
                         raise InputError(
                             f"not a WARC file ({type(e).__name__}: {e})".replace(": )", ")"),
                             where=file_where,
                             hint="check the file; a WARC starts with a 'WARC/1.0' or 'WARC/1.1' header",
                         ) from None
-                    if it.err_count and n > 0:  # the previous record's Content-Length was wrong
-                        damaged = True
+                    damaged = True
+                    if it.err_count and prev_start is not None:  # the previous record's length was wrong
                         yield _bad_length(file_where, n, resumed=nxt is not None)
                     else:
                         n += 1
-                        damaged = True
                         yield _damaged(file_where, n, e, resumed=nxt is not None)
                     start = nxt
                     break
+                rec_start = _offset(it, start)
+                if it.err_count and prev_start is not None:
+                    # warcio skipped bytes to find this record: the previous record's length was
+                    # wrong and may have swallowed records; rescan from just after its start
+                    start = _next_boundary(f, prev_start + 1, gz)
+                    damaged = True
+                    yield _bad_length(file_where, n, resumed=start is not None)
+                    break
+                it.err_count = 0
                 n += 1
+                prev_start = rec_start
                 where = f"{file_where} record {n}"
-                rec_start = last_start = _offset(it, start)
-                if record.rec_headers.get_header("Content-Length") is None or not hasattr(record.raw_stream, "limit"):
+                if (record.rec_headers.get_header("Content-Length") is None or not hasattr(record.raw_stream, "limit")
+                        or _glued(record)):
                     # a record always declares its length; without it the headers were cut off
-                    if n == 1 and _next_boundary(f, rec_start + 1, gz) is None:
+                    nxt = _next_boundary(f, rec_start + 1, gz)
+                    if n == 1 and nxt is None:
                         raise InputError(
                             "not a WARC file, or cut off inside its first record (no WARC record header found)",
                             where=file_where,
                             hint="check the file; a WARC starts with a 'WARC/1.0' or 'WARC/1.1' header",
                         )
-                    nxt = _next_boundary(f, rec_start + 1, gz)
                     damaged = True
                     yield _damaged(file_where, n, None, resumed=nxt is not None)
                     start = nxt
                     break
-                if it.err_count:
-                    if n > 1:
-                        yield _bad_length(file_where, n - 1, resumed=True)
-                    it.err_count = 0
                 try:
                     page = _html_payload(record, where, options)
                 except _Skip as e:  # too big to drain: jump to the next record boundary instead
-                    nxt = _next_boundary(f, rec_start + 1, gz)
+                    start = _next_boundary(f, rec_start + 1, gz)
                     if e.error is not None:
                         html_seen += 1
                         yield failure(e.error, where)
-                    start = nxt
                     break
                 except _Truncated:
-                    nxt = _next_boundary(f, rec_start + 1, gz)
+                    start = _next_boundary(f, rec_start + 1, gz)
                     damaged = True
-                    yield _damaged(file_where, n, None, resumed=nxt is not None)
-                    start = nxt
+                    yield _damaged(file_where, n, None, resumed=start is not None)
                     break
                 except InputError as e:
                     html_seen += 1
                     yield failure(e, where)
                     continue
                 except Exception as e:  # noqa: BLE001 - a damaged payload (bad gzip/chunking)
-                    nxt = _next_boundary(f, rec_start + 1, gz)
+                    start = _next_boundary(f, rec_start + 1, gz)
                     damaged = True
-                    yield _damaged(file_where, n, e, resumed=nxt is not None)
-                    start = nxt
+                    yield _damaged(file_where, n, e, resumed=start is not None)
                     break
                 if page is None:
                     continue
@@ -214,6 +231,11 @@ def read(path: Path, options) -> Iterator[Document | Failure]:
         )
 
 
+def _glued(record) -> bool:
+    """A record cut inside its headers has the next record's first line glued into a header."""
+    return any("WARC/1." in (value or "") for _name, value in record.rec_headers.headers)
+
+
 def _offset(it, default: int) -> int:
     try:
         return int(it.offset)
@@ -230,8 +252,8 @@ def _starts_like_warc(f, gz: bool) -> bool:
 def _next_boundary(f, pos: int, gz: bool) -> int | None:
     """Offset of the next record start at or after ``pos``: a gzip member header in a .warc.gz,
     a ``WARC/1.`` line otherwise. Scans the raw file in bounded chunks."""
-    marker = b"\x1f\x8b\x08" if gz else b"\nWARC/1."
-    skip = 0 if gz else 1
+    marker = b"\x1f\x8b\x08" if gz else b"WARC/1."
+    skip = 0
     pos = max(0, pos - skip)
     try:
         f.seek(pos)
