@@ -351,10 +351,15 @@ def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> It
             continue
         if problem is None and len(taken) > 1 and eof and not _quotes_balanced(taken):
             problem = "a quoted field is never closed (unbalanced \") and ran to the end of the file; fix the quoting"
+        # a multi-line row re-read from its second line: when it ran to the end or the limit
+        # (csv error, over the byte limit, unclosed at the end), or its quotes do not pair up (a
+        # stray quote swallowed the next rows); a wrong field count with paired quotes is the
+        # row's own fault, and its continuation lines are not rows
+        retry = problem is not None or not _quotes_balanced(taken)
         if problem is None and row is not None and len(row) != width:
             problem = f"row has {len(row)} fields, the header has {width}; check the quoting and the delimiter"
         if problem is not None:
-            if len(taken) > 1:
+            if len(taken) > 1 and retry:
                 src.push(taken[1:])  # resume at the row's second line
             yield Failure(where=where, message=problem, stage="read")
             continue
