@@ -200,33 +200,6 @@ def _too_many_controls(text: str) -> bool:
     return len(_CONTROL.findall(sample)) > max(2, len(sample) // 100)
 
 
-def detect_stream_encoding(head: bytes, where: str) -> str:
-    """The encoding of a streamed file from its first bytes (a whole number of lines)."""
-    if looks_binary(head):
-        raise binary_error(where)
-    for bom, enc in _BOMS:
-        if head.startswith(bom):
-            return enc
-    if b"\x00" in head[:8192]:
-        enc16 = _utf16_without_bom(head)
-        if enc16:
-            return enc16
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as e:
-        if e.start >= len(head) - 4:  # a character cut at the end of the sample
-            try:
-                head[: e.start].decode("utf-8")
-                return "utf-8"
-            except UnicodeDecodeError:
-                pass
-    guess = guess_legacy_encoding(head)
-    if guess is None:
-        raise _binary_or_undecodable(head, where)
-    return guess[1]
-
-
 # Legacy encodings in the order the web uses them: when several decode the bytes to the same
 # text with the same (low) chaos, the commoner one is named (charset-normalizer alone picks
 # e.g. cp775 for short French text, which garbles "é").

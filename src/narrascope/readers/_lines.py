@@ -25,7 +25,6 @@ from ._common import (
     _utf16_without_bom,
     binary_error,
     guess_legacy_encoding,
-    undecodable_error,
     _binary_or_undecodable,
 )
 
@@ -254,4 +253,4 @@ def head_lines(head: bytes) -> bytes:
     return head[: cut + 1] if 0 < cut < len(head) - 1 else head
 
 
-__all__ = ["Line", "stream_encoding", "iter_lines", "head_lines", "undecodable_error"]
+__all__ = ["Line", "stream_encoding", "iter_lines", "head_lines"]
