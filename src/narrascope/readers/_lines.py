@@ -89,11 +89,16 @@ def stream_encoding(head: bytes, where: str) -> str:
                 pass
         if _mostly_utf8(text_lines, e):
             return "utf-8"
+        # more lines that are UTF-8 with non-ASCII characters (evidence for UTF-8: legacy bytes
+        # almost never form valid UTF-8) than lines that are not UTF-8: stray bytes in a UTF-8 file
         bad = sum(1 for ln in lines if not _decodes(ln, "utf-8"))
-        if len(lines) >= 20 and bad * 50 <= len(lines):  # one stray byte in many good lines
+        evidence = sum(1 for ln in lines if not ln.isascii() and _decodes(ln, "utf-8"))
+        if evidence > bad:
             return "utf-8"
     guess = guess_legacy_encoding(text_lines)
     if guess is None:
+        if lines and sum(1 for ln in lines if _decodes(ln, "utf-8")) * 2 > len(lines):
+            return "utf-8"  # mostly UTF-8 lines: the others fail one by one
         raise _binary_or_undecodable(text_lines, where)
     return guess[1]
 

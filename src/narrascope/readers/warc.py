@@ -10,6 +10,7 @@ every record read before the damage, then a failure naming the file and the reco
 
 from __future__ import annotations
 
+import logging
 import zlib
 from pathlib import Path
 from typing import Iterator
@@ -27,6 +28,9 @@ MAX_HEADER_BYTES = 1024 * 1024  # bytes in one record's WARC headers, and in its
 _SCAN = 1 << 20
 
 
+_NULL_HANDLER = logging.NullHandler()
+
+
 class _HeaderTooLarge(Exception):
     pass
 
@@ -36,6 +40,9 @@ class _CorruptMember(Exception):
 
 
 def _iterator_class():
+    # warcio logs odd target URIs as warnings; without this, Python's last-resort handler prints
+    # them to stderr in the middle of the CLI's output (an app that configures logging still sees them)
+    logging.getLogger("warcio").addHandler(_NULL_HANDLER)
     from warcio.archiveiterator import ArchiveIterator
     from warcio.bufferedreaders import DecompressingBufferedReader
 
