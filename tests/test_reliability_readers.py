@@ -394,3 +394,37 @@ def test_an_unwritable_value_costs_only_its_analysis(tmp_path):
     buf = io.StringIO()
     assert write_analyses(analyses, "jsonl", buf, failures) == 2
     assert [f.stage for f in failures] == ["write"]
+
+
+def test_a_long_run_of_dots_does_not_make_sentence_splitting_quadratic(tmp_path):
+    p = tmp_path / "dots.txt"
+    p.write_text("Title\n\nIt began" + "." * 300_000 + "x and went on. Then it ended.")
+    t0 = time.monotonic()
+    (doc,) = read_documents(str(p))
+    assert time.monotonic() - t0 < 5
+    assert doc.sentences
+
+
+def test_a_stray_byte_in_a_small_utf8_jsonl_costs_only_its_line(tmp_path):
+    lines = [json.dumps({"id": f"r{i}", "text": f"Москва и Київ, запись {i}."}, ensure_ascii=False) for i in range(3)]
+    raw = [ln.encode() for ln in lines]
+    raw[1] = raw[1][:20] + b"\xff" + raw[1][20:]
+    p = tmp_path / "small.jsonl"
+    p.write_bytes(b"\n".join(raw) + b"\n")
+    docs, failures = read_all(p)
+    assert _ids(docs) == ["r0", "r2"] and [f.where for f in failures] == [f"{p}:2"]
+
+
+def test_warc_oddities_are_reported_by_us_not_printed_by_the_library(tmp_path, capfd):
+    ok = tmp_path / "ok.warc.gz"
+    write_warc(ok, _warc_records(3), gzip=True)
+    members = _members(ok.read_bytes())
+    corrupt = bytearray(members[1])
+    for i in range(20, len(corrupt) - 10, 7):
+        corrupt[i] ^= 0x55
+    p = tmp_path / "odd.warc.gz"
+    p.write_bytes(members[0] + bytes(corrupt) + members[2])
+    docs, failures = read_all(p)
+    assert [d.title for d in docs] == ["Title 0", "Title 2"]
+    assert [f.where for f in failures] == [f"{p} record 2"]
+    assert capfd.readouterr().err == ""
