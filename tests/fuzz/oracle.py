@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrascope.errors import NarrascopeError
-from narrascope.pipeline import Failure
+from narrascope.errors import Failure
 from narrascope.readers import ReadOptions, read_source
 
 from .generate import Case

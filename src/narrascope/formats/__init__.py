@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from ..document import SCHEMA_VERSION, Analysis
-from ..errors import ConfigError
+from ..errors import ConfigError, Failure
 from ..jsonsafe import has_surrogates, scrub_value
-from ..pipeline import Failure
 
 FORMATS = ("json", "jsonl", "csv")
 log = logging.getLogger(__name__)

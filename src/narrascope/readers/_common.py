@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Document, normalise_text
-from ..errors import EmptyDocumentError, InputError, InputTooLargeError
+from ..errors import EmptyDocumentError, Failure, InputError, InputTooLargeError
 from ..jsonsafe import scrub_value
-from ..pipeline import Failure
 
 # Magic numbers that cannot start a text file (short ones like "MZ" are left to the NUL check).
 _BINARY_MAGIC = (
