@@ -14,6 +14,7 @@ time, never the whole file); ``.json`` is loaded whole and so is bound by ``--ma
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -357,6 +358,9 @@ def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> It
         retry = problem is not None or not _quotes_balanced(taken)
         if problem is None and row is not None and len(row) != width:
             problem = f"row has {len(row)} fields, the header has {width}; check the quoting and the delimiter"
+            # a quote closed by something other than a delimiter or the line end ("...unclosed,
+            # next row,"The text") means a stray quote ran into the next row
+            retry = retry or (len(taken) > 1 and not _strictly_quoted(taken, delimiter))
         if problem is not None:
             if len(taken) > 1 and retry:
                 src.push(taken[1:])  # resume at the row's second line
@@ -367,6 +371,15 @@ def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> It
             yield record_to_document(record, where, options)
         except InputError as e:
             yield failure(e, where)
+
+
+def _strictly_quoted(lines: list[Line], delimiter: str) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO("".join(ln.text for ln in lines)), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _quotes_balanced(lines: list[Line]) -> bool:

@@ -22,8 +22,8 @@ from ._common import failure, open_binary
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Header bounds, applied while decompressing (a 3 MB .warc.gz can hold a 3 GiB header line).
-MAX_HEADER_LINE = 256 * 1024  # bytes in one WARC or HTTP header line
-MAX_HEADER_BYTES = 1024 * 1024  # bytes in one record's WARC headers, and in its HTTP headers
+MAX_HEADER_LINE = 64 * 1024  # bytes in one WARC or HTTP header line
+MAX_HEADER_BYTES = 256 * 1024  # bytes in one record's WARC headers, and in its HTTP headers
 _SCAN = 1 << 20
 
 
