@@ -366,11 +366,29 @@ def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> It
                 src.push(taken[1:])  # resume at the row's second line
             yield Failure(where=where, message=problem, stage="read")
             continue
+        if len(taken) > 1 and not _strictly_quoted(taken, delimiter) and _next_row_starts_inside(src, taken, delimiter, width, options.max_bytes):
+            src.push(taken[1:])
+            yield Failure(where=where, stage="read", message="a quote in this row is not closed where it should be and ran "
+                          "into the next row (which was read on its own); fix the quoting")
+            continue
         record = dict(zip(header, row))
         try:
             yield record_to_document(record, where, options)
         except InputError as e:
             yield failure(e, where)
+
+
+def _next_row_starts_inside(src: _PushBack, taken: list[Line], delimiter: str, width: int, max_bytes: int) -> bool:
+    """For a multi-line row whose quotes close in the wrong place: does a complete, well-quoted
+    row of the right width start at its second line? Then a stray quote merged two rows. Leaves
+    ``src`` positioned after ``taken`` either way."""
+    src.push(taken[1:])
+    row, peeked, _eof, problem = _read_row(src, delimiter, max_bytes)
+    src.push(peeked)
+    for _ in taken[1:]:
+        src.next()
+    return (problem is None and row is not None and len(row) == width and not any(ln.problem for ln in peeked)
+            and _strictly_quoted(peeked, delimiter))
 
 
 def _strictly_quoted(lines: list[Line], delimiter: str) -> bool:
