@@ -366,8 +366,11 @@ def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> It
                 src.push(taken[1:])  # resume at the row's second line
             yield Failure(where=where, message=problem, stage="read")
             continue
-        if len(taken) > 1 and not _strictly_quoted(taken, delimiter) and _next_row_starts_inside(src, taken, delimiter, width, options.max_bytes):
-            src.push(taken[1:])
+        inside = 0
+        if len(taken) > 1 and not _strictly_quoted(taken, delimiter):
+            inside = _next_row_starts_inside(src, taken, delimiter, width, options.max_bytes)
+        if inside:
+            src.push(taken[inside:])
             yield Failure(where=where, stage="read", message="a quote in this row is not closed where it should be and ran "
                           "into the next row (which was read on its own); fix the quoting")
             continue
@@ -378,17 +381,20 @@ def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> It
             yield failure(e, where)
 
 
-def _next_row_starts_inside(src: _PushBack, taken: list[Line], delimiter: str, width: int, max_bytes: int) -> bool:
-    """For a multi-line row whose quotes close in the wrong place: does a complete, well-quoted
-    row of the right width start at its second line? Then a stray quote merged two rows. Leaves
-    ``src`` positioned after ``taken`` either way."""
-    src.push(taken[1:])
-    row, peeked, _eof, problem = _read_row(src, delimiter, max_bytes)
-    src.push(peeked)
-    for _ in taken[1:]:
-        src.next()
-    return (problem is None and row is not None and len(row) == width and not any(ln.problem for ln in peeked)
-            and _strictly_quoted(peeked, delimiter))
+def _next_row_starts_inside(src: _PushBack, taken: list[Line], delimiter: str, width: int, max_bytes: int) -> int:
+    """For a multi-line row whose quotes close in the wrong place: the index of the first of its
+    later lines (up to 50) where a complete, well-quoted row of the right width starts -- then a
+    stray quote merged rows -- else 0. Leaves ``src`` positioned after ``taken`` either way."""
+    for j in range(1, min(len(taken), 51)):
+        src.push(taken[j:])
+        row, peeked, _eof, problem = _read_row(src, delimiter, max_bytes)
+        src.push(peeked)
+        for _ in taken[j:]:
+            src.next()
+        if (problem is None and row is not None and len(row) == width and not any(ln.problem for ln in peeked)
+                and _strictly_quoted(peeked, delimiter)):
+            return j
+    return 0
 
 
 def _strictly_quoted(lines: list[Line], delimiter: str) -> bool:
