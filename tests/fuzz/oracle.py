@@ -79,7 +79,9 @@ def check_document(doc) -> str | None:
     return None
 
 
-def run_case(case: Case, folder: Path, *, hard_seconds: float = HARD_SECONDS) -> Verdict:
+def run_case(case: Case, folder: Path, *, slow_seconds: float = SLOW_SECONDS, hard_seconds: float = HARD_SECONDS) -> Verdict:
+    """Read ``case`` and judge it. ``slow_seconds``: a run longer than this is a ``slow`` finding
+    (the tests pass a looser bound than the benchmark: they run on shared, loaded machines)."""
     path = folder / case.filename
     path.write_bytes(case.data)
     options = ReadOptions(max_bytes=case.max_bytes) if case.max_bytes else ReadOptions()
@@ -107,7 +109,7 @@ def run_case(case: Case, folder: Path, *, hard_seconds: float = HARD_SECONDS) ->
     finally:
         verdict.seconds = time.monotonic() - t0
         path.unlink(missing_ok=True)
-    if verdict.seconds > SLOW_SECONDS and not any(f.startswith("slow") for f in verdict.findings):
+    if verdict.seconds > slow_seconds and not any(f.startswith("slow") for f in verdict.findings):
         verdict.findings.append(f"slow: {verdict.seconds:.1f} s")
     missing = case.must_keep - keys
     if missing:

@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _fuzz_readers(tmp_path: Path, n: int, seed: int, start: int = 0) -> None:
     bad = []
     for i in range(start, start + n):
-        v = run_case(make_case(seed, i), tmp_path)
+        # hangs and runaway slowness only: timings on shared CI machines vary 10x
+        v = run_case(make_case(seed, i), tmp_path, slow_seconds=45)
         if v.findings:
             bad.append(f"{v.case} {v.mutation}: {'; '.join(v.findings)}")
     assert not bad, f"{len(bad)} finding(s) in {n} inputs (replay: python bench/fuzz.py --replay SEED:INDEX):\n" + "\n".join(bad[:20])
