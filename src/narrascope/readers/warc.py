@@ -25,6 +25,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_HEADER_LINE = 64 * 1024  # bytes in one WARC or HTTP header line
 MAX_HEADER_BYTES = 256 * 1024  # bytes in one record's WARC headers, and in its HTTP headers
 _SCAN = 1 << 20
+MAX_DAMAGED_IN_A_ROW = 500
 
 
 _NULL_HANDLER = logging.NullHandler()
@@ -117,7 +118,15 @@ def read(path: Path, options) -> Iterator[Document | Failure]:
     with open_binary(path) as f:
         gz = f.read(2) == b"\x1f\x8b"
         start: int | None = 0
-        while start is not None:
+        resyncs = 0  # damaged records in a row: bounded, so a file of thousands of broken
+        while start is not None:  # members cannot keep the reader busy for minutes
+            resyncs += 1
+            if resyncs > MAX_DAMAGED_IN_A_ROW:
+                yield Failure(where=f"{file_where} record {n + 1}", stage="read",
+                              message=f"more than {MAX_DAMAGED_IN_A_ROW:,} damaged records in a row; the rest of the "
+                              "archive was skipped (re-download or repair the WARC)")
+                damaged = True
+                break
             f.seek(start)
             it = iterator_class(f, check_digests=False)
             records = iter(it)
@@ -172,6 +181,7 @@ def read(path: Path, options) -> Iterator[Document | Failure]:
                 it.err_count = 0
                 n += 1
                 prev_start = rec_start
+                resyncs = 0
                 where = f"{file_where} record {n}"
                 if (record.rec_headers.get_header("Content-Length") is None or not hasattr(record.raw_stream, "limit")
                         or _glued(record)):
@@ -265,8 +275,10 @@ def _next_boundary(f, pos: int, gz: bool) -> int | None:
         f.seek(pos)
         carry = b""
         base = pos
-        while True:
-            chunk = f.read(_SCAN)
+        size = 4096  # grows: a marker is usually near, and reading 1 MiB per resync would be
+        while True:  # quadratic in a file made of thousands of damaged members
+            chunk = f.read(size)
+            size = min(size * 4, _SCAN)
             if not chunk:
                 return None
             buf = carry + chunk
