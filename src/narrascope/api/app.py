@@ -40,6 +40,7 @@ from ..errors import (  # noqa: F401 - IngestDisabledError, NoStoreError: import
     AuthError, IngestDisabledError, InputError, InputTooLargeError, NarrascopeError, NoStoreError,
 )
 from ..store import COUNT_LIMIT
+from .bodies import check_document_payload, parse_json_body
 
 log = logging.getLogger(__name__)
 
@@ -266,16 +267,8 @@ async def read_body(request: Request, limit: int, where: str) -> bytes:
 
 
 def parse_json(body: bytes, where: str) -> Any:
-    try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError("the request body is not UTF-8", where=where, hint="encode the JSON as UTF-8") from None
-    except json.JSONDecodeError as e:
-        raise InputError(
-            f"the request body is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})",
-            where=where,
-            hint="send a JSON object such as {\"text\": \"...\", \"title\": \"...\"}",
-        ) from None
+    """JSON body; huge integers, lone surrogates and deep nesting are 400s (see api/bodies.py)."""
+    return parse_json_body(body, where)
 
 
 def is_json(request: Request) -> bool:
@@ -459,8 +452,7 @@ def create_app(
         body = await read_body(request, rt.max_chars * 4 + 65536, "body")
         if is_json(request):
             d = parse_json(body, "body")
-            if not isinstance(d, dict):
-                raise InputError("expected a JSON object with a 'text' field", where="body")
+            check_document_payload(d, "body")
             doc = Document.from_dict(d, where="body")
         else:
             try:
@@ -660,6 +652,7 @@ def create_app(
             for i, d in enumerate(items):
                 where = f"body[{i}]"
                 try:
+                    check_document_payload(d, where)
                     doc = Document.from_dict(d, where=where)
                     check_size(doc, rt.max_chars, f"{where}.text")
                     docs.append(doc)

@@ -16,9 +16,10 @@ from typing import Any, Iterator
 
 from ..document import Document
 from ..errors import Failure, InputError
-from ._common import build_document, failure, html_to_text, looks_binary, binary_error, normalise_date, read_bytes
+from ._common import build_document, decode_bytes, failure, html_to_text, looks_binary, binary_error, normalise_date, read_bytes
 
 _ROOT_TAG = re.compile(rb"<\s*([A-Za-z_][\w.:-]*)")
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)encoding\s*=\s*["'][^"']*["']""")
 
 
 def read(path: Path, options) -> Iterator[Document | Failure]:
@@ -65,7 +66,18 @@ def parse_feed(data: bytes, *, where: str, base_url: str | None = None) -> tuple
     if not data.strip():
         raise InputError("the feed file is empty", where=where, hint="give an RSS or Atom feed")
     # Always bytes, never a string: feedparser would fetch a string that looks like a URL.
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url} if base_url else None)
+    headers = {"content-location": base_url} if base_url else None
+    try:
+        parsed = feedparser.parse(data, response_headers=headers)
+    except Exception:  # noqa: BLE001 - e.g. encoding="undefined" raises UnicodeError inside feedparser
+        # decode it ourselves and say it is UTF-8
+        text = decode_bytes(data, where)
+        fixed = _XML_ENCODING.sub(r'\1encoding="utf-8"', text, count=1).encode("utf-8")
+        try:
+            parsed = feedparser.parse(fixed, response_headers=headers)
+        except Exception as e:  # noqa: BLE001
+            raise InputError(f"the feed could not be parsed ({type(e).__name__}: {e})", where=where,
+                             hint="check that this is an RSS or Atom feed") from None
     broken = parsed.get("bozo_exception") if parsed.get("bozo") else None
     sax_error = broken is not None and type(broken).__name__ in ("SAXParseException", "SAXException")
     if not parsed.get("version") and not parsed.entries:
