@@ -12,6 +12,7 @@ from .base import Analyzer
 
 REGISTRY: dict[str, str] = {
     "language": "narrascope.analyzers.language:LanguageAnalyzer",
+    "domain": "narrascope.analyzers.domain:DomainAnalyzer",
     "entities": "narrascope.analyzers.entities:EntitiesAnalyzer",
     "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
     "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",

@@ -73,6 +73,14 @@ class FramesAnalyzer(Analyzer):
         chosen = self.decide(P)
         for analysis, row, idx in zip(batch, P, chosen):
             self._emit(analysis, row, idx)
+            self._guard().check(analysis)
+
+    def _guard(self):
+        if getattr(self, "_domain_guard", None) is None:
+            from ..models.domain import DomainGuard
+
+            self._domain_guard = DomainGuard(self.name)
+        return self._domain_guard
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])

@@ -84,6 +84,14 @@ class GenreAnalyzer(Analyzer):
         P = self.proba(X)
         for analysis, row, ps in zip(batch, P, p_subj):
             self._emit(analysis, row, ps)
+            self._guard().check(analysis)
+
+    def _guard(self):
+        if getattr(self, "_domain_guard", None) is None:
+            from ..models.domain import DomainGuard
+
+            self._domain_guard = DomainGuard(self.name)
+        return self._domain_guard
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])
