@@ -95,6 +95,23 @@ class ClaimModel:
         return 1.0 / (1.0 + np.exp(-z))
 
 
+_HEADLINE_END = re.compile(r"[.!?\"\u201d\u00bb:;]\s*$")
+
+
+def headline_end(doc: Document) -> int:
+    """Offset where the headline ends: the title paragraph when a title is known, or a first
+    paragraph that reads like one (a single line of at most 30 words without final punctuation,
+    followed by more paragraphs); 0 when there is none."""
+    if doc.title:
+        return doc.body_start
+    if len(doc.paragraphs) > 1:
+        s, e = doc.paragraphs[0]
+        first = doc.text[s:e].strip()
+        if first and "\n" not in first and len(first.split()) <= 30 and not _HEADLINE_END.search(first):
+            return e
+    return 0
+
+
 class ClaimsAnalyzer(Analyzer):
     name = "claims"
     produces = ("claims",)
@@ -132,7 +149,10 @@ class ClaimsAnalyzer(Analyzer):
                 # the model is English n-grams: scores on other languages are noise, so say so
                 a.warnings.append(f"claims: the claim model is English-only; skipped a document in {lang!r}")
                 continue
+            head_end = headline_end(a.document)
             for s, e in a.document.sentences:
+                if e <= head_end:  # the headline is not a claim (it restates the body in headline style)
+                    continue
                 texts.append(a.document.text[s:e])
                 owners.append((i, s, e))
         probs = self.model_.predict_proba(texts) if texts else np.zeros(0)
