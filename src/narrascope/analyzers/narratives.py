@@ -36,11 +36,14 @@ class NarrativesAnalyzer(Analyzer):
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = MAX_EVIDENCE, abstain: bool = True,
-                 domain_dir: str | None = None) -> None:
+                 domain_dir: str | None = None, other_prior: float | None = None) -> None:
         from ..errors import check_param
 
         check_param("max_evidence", max_evidence, isinstance(max_evidence, int) and max_evidence >= 1, "an integer >= 1")
         check_param("abstain", abstain, isinstance(abstain, bool), "true or false")
+        check_param("other_prior", other_prior, other_prior is None or (isinstance(other_prior, (int, float)) and 0 < other_prior < 1),
+                    "a number in (0, 1): the expected share of articles without a narrative, or null (as trained)")
+        self.other_prior = None if other_prior is None else float(other_prior)
         self.model_dir = model_dir
         self.max_evidence = max_evidence
         self.abstain = abstain  # out-of-domain articles (models/domain.py) get "Other", marked abstained
@@ -64,7 +67,7 @@ class NarrativesAnalyzer(Analyzer):
         self.load()
         if not batch:
             return
-        decisions = self.model_.predict_texts([a.document.text for a in batch])
+        decisions = self.model_.predict_texts([a.document.text for a in batch], self.other_prior)
         for analysis, decision in zip(batch, decisions):
             if self.abstain:
                 from ..models.domain import domain_of

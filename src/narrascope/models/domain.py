@@ -162,8 +162,9 @@ class DomainGuard:
             self._model = DomainModel.load(self.model_dir)
         d = analysis.data.get("domain") if isinstance(analysis.data.get("domain"), dict) else domain_of(analysis, self._model)
         if not d.get("in_domain", True):
-            msg = (f"{self.analyzer}: low confidence, the article is unlike the news the model was trained on ("
-                   + "; ".join(d.get("reasons") or ["out of domain"]) + ")")
+            msg = (f"{self.analyzer}: low confidence, the article is outside the domains the models know ("
+                   + "; ".join(d.get("reasons") or ["out of domain"])
+                   + f"); the {self.analyzer} model was trained on political news and may not fit it")
             if msg not in analysis.warnings:
                 analysis.warnings.append(msg)
             if isinstance(analysis.data.get(self.analyzer), dict):
