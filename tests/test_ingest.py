@@ -79,17 +79,40 @@ def _counts(db: Path) -> tuple[int, int, int, int, set[str]]:
     return docs, sigs, seen, fts, ext
 
 
+SLOW_STORE = """
+import sys, time
+from narrascope.store import sql
+
+_blob = sql.SQLStore._blob
+
+
+def slow_blob(self, b):  # called once per new document, inside the batch's write transaction
+    time.sleep(0.004)
+    return _blob(self, b)
+
+
+sql.SQLStore._blob = slow_blob
+from narrascope.cli import run
+
+sys.argv[0] = "narrascope"
+run()
+"""
+
+
 def test_ingest_killed_with_sigkill_resumes_without_loss_or_duplicates(tmp_path):
     n = 300
     stems = write_articles(tmp_path / "in", n, seed=7)
     db = tmp_path / "corpus.db"
-    cmd = [sys.executable, "-m", "narrascope", "ingest", str(tmp_path / "in"), "--db", str(db), "-a", "language",
-           "--batch-size", "10", "-q"]
-    env = dict(os.environ, NARRASCOPE_TEST_INGEST_PAUSE="0.04")  # widens the in-transaction window
+    args = ["ingest", str(tmp_path / "in"), "--db", str(db), "-a", "language", "--batch-size", "10", "-q"]
+    cmd = [sys.executable, "-m", "narrascope", *args]
+    # the killed runs use a store that is slow inside its write transaction (patched here, in the
+    # test, not in the product), so that the kill lands mid-transaction
+    slow = [sys.executable, "-c", SLOW_STORE, *args]
+    env = dict(os.environ)
     rng = random.Random(3)
     kills = 0
     for target in (20, 110, 200):
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(slow, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
             if db.exists():

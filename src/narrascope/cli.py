@@ -127,14 +127,23 @@ def finish(report, *, quiet: bool, strict: bool) -> None:
 
 
 @main.command("analyzers")
-def list_analyzers():
-    """List the registered analyzers with what they need and produce."""
-    from .analyzers import analyzer_names, get_analyzer_class
+@click.option("--json", "as_json", is_flag=True, help="Print the graph as JSON.")
+def list_analyzers(as_json):
+    """List the registered analyzers: what each reads (and from whom), what it writes, and problems."""
+    import json
 
-    for name in analyzer_names():
-        cls = get_analyzer_class(name)
-        needs = f" (needs {', '.join(cls.requires)})" if cls.requires else ""
-        click.echo(f"{name:<14} v{cls.version:<6} {cls.description}{needs}")
+    from .pipeline import describe_graph
+
+    graph = describe_graph()
+    if as_json:
+        click.echo(json.dumps(graph, indent=2))
+        return
+    for node in graph["analyzers"]:
+        click.echo(f"{node['name']:<14} v{node['version']:<6} {node['description']}")
+        reads = ", ".join(f"{r['key']} <- {r['from']}" for r in node["reads"]) or "-"
+        click.echo(f"{'':<22}reads:   {reads}")
+        click.echo(f"{'':<22}assigns: {', '.join(node['assigns']) or '-'}")
+    click.echo("problems: " + ("; ".join(graph["problems"]) if graph["problems"] else "none"))
 
 
 @main.group()

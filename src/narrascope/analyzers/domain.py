@@ -16,7 +16,8 @@ from .base import Analyzer
 
 class DomainAnalyzer(Analyzer):
     name = "domain"
-    produces = ("domain",)
+    requires = ()
+    assigns = ("data.domain",)
     version = "1"
     description = "In-domain score (war in Ukraine / climate change, news prose) with cue-word evidence."
 
@@ -35,7 +36,6 @@ class DomainAnalyzer(Analyzer):
         self.load()
         for a, d in zip(batch, self.model_.assess([a.document.text for a in batch])):
             a.data["domain"] = d
-            self.stamp(a)
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])

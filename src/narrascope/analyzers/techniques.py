@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..document import Analysis, Document, Label, Span
+from ..features import features_of
 from .base import Analyzer
 
 ARTIFACT = "techniques"
@@ -47,8 +48,8 @@ def paragraph_line_numbers(doc: Document) -> list[int]:
 
 class TechniquesAnalyzer(Analyzer):
     name = "techniques"
-    produces = ("techniques",)
-    label_tasks = ("techniques",)
+    requires = ("features.sentence_texts", "features.hashed_ngrams")
+    assigns = ("data.techniques", "labels.techniques", "spans.techniques")
     version = "1"
     description = "Persuasion techniques (23, SemEval-2023) as scored character spans + paragraph labels."
 
@@ -76,10 +77,11 @@ class TechniquesAnalyzer(Analyzer):
         return list(self._m["para"].labels)
 
     # -- scoring --------------------------------------------------------------------------------
-    def score_document(self, doc: Document) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    def score_document(self, doc: Document, analysis: Analysis | None = None) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
         """(paragraph scores (P, L), sentence scores (S, L), sentence indices per paragraph)."""
         from ..models.hashed_linear import shape_features
 
+        shared = features_of(analysis if analysis is not None else Analysis(document=doc))
         m = self._m
         feats, meta = m["feats"], m["meta"]
         paras = list(doc.paragraphs)
@@ -89,11 +91,11 @@ class TechniquesAnalyzer(Analyzer):
         ptexts = [doc.text[s:e] for s, e in paras]
         lines = paragraph_line_numbers(doc)
         n = len(paras)
-        blocks = [feats.transform(ptexts),
+        blocks = [feats.transform_counts(shared.hashed_ngrams(feats, "paragraphs")),
                   shape_features(ptexts, [ln == 1 for ln in lines], [i / max(n - 1, 1) for i in range(n)])]
         alpha = float(meta.get("context_weight", 0.0))
         if alpha > 0:
-            ctx = feats.transform([doc.text])[:, : feats.n_half]  # word n-grams of the whole article
+            ctx = feats.transform_counts(shared.hashed_ngrams(feats, "document"))[:, : feats.n_half]  # word n-grams of the whole article
             blocks.append(sp.csr_matrix(np.ones((n, 1), dtype=np.float32)) @ (alpha * ctx))
         Xp = sp.hstack(blocks, format="csr")
         Sp = m["para"].predict_proba(Xp)
@@ -104,7 +106,7 @@ class TechniquesAnalyzer(Analyzer):
                 j += 1
             sent_of[j].append(si)
         if m["sent"] is not None and doc.sentences:
-            Ss = m["sent"].predict_proba(feats.transform([doc.text[s:e] for s, e in doc.sentences]))
+            Ss = m["sent"].predict_proba(feats.transform_counts(shared.hashed_ngrams(feats, "sentences")))
         else:
             Ss = np.zeros((len(doc.sentences), L))
         return Sp, Ss, sent_of
@@ -128,7 +130,7 @@ class TechniquesAnalyzer(Analyzer):
         labels = m["para"].labels
         th = m["para"].thresholds
         sent_th = m["sent"].thresholds if m["sent"] is not None and m["sent"].thresholds is not None else th
-        Sp, Ss, sent_of = self.score_document(doc)
+        Sp, Ss, sent_of = self.score_document(doc, analysis)
         Sc = self.combine(Sp, Ss, sent_of)
         lines = paragraph_line_numbers(doc)
         short = m["meta"].get("short_span_words", {})
@@ -169,7 +171,6 @@ class TechniquesAnalyzer(Analyzer):
         ]
         if doc_labels:
             analysis.add_labels("techniques", doc_labels)
-        self.stamp(analysis)
 
     def _narrow(self, text: str, s: int, e: int, j: int, max_words: int) -> tuple[int, int]:
         """The phrase of at most ``max_words`` words inside [s, e) the sentence head weighs most."""

@@ -33,8 +33,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..document import Analysis, Document
-from ..errors import AuthError, InputError, InputTooLargeError, NarrascopeError, StoreError
+from ..document import Analysis, Document, analysis_from_record
+from ..errors import (  # noqa: F401 - IngestDisabledError, NoStoreError: importable from here as before
+    AuthError, IngestDisabledError, InputError, InputTooLargeError, NarrascopeError, NoStoreError,
+)
 from ..store import COUNT_LIMIT
 
 log = logging.getLogger(__name__)
@@ -58,18 +60,6 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"  # empty = no filter (HTML forms send empty fields)
-
-
-class IngestDisabledError(NarrascopeError):
-    """``POST /documents`` when the server has no token configured."""
-
-    status = 403
-    code = "ingest_disabled"
-
-
-class NoStoreError(StoreError):
-    status = 503
-    code = "no_store"
 
 
 class SecurityHeaders:
@@ -291,22 +281,9 @@ def check_size(doc: Document, max_chars: int, where: str) -> None:
 
 
 def analysis_from_payload(d: Any, where: str, max_chars: int) -> Analysis:
-    """A client-made Analysis dict (``POST /documents`` with ``analyses``), checked before storing."""
-    if not isinstance(d, dict) or not isinstance(d.get("document"), dict) or "text" not in d["document"]:
-        raise InputError("expected an Analysis object with a 'document' holding 'text'", where=where)
-    try:
-        doc = Document.from_dict(d["document"], where=f"{where}.document")
-        check_size(doc, max_chars, f"{where}.document.text")
-        given = Analysis.from_dict({**d, "document": doc.to_dict()})
-    except NarrascopeError:
-        raise
-    except (KeyError, TypeError, ValueError) as e:
-        raise InputError(f"malformed analysis ({type(e).__name__}: {e})", where=where) from None
-    n = len(doc.text)
-    for i, s in enumerate(given.iter_all_spans()):
-        if not (0 <= s.start <= s.end <= n):
-            raise InputError(f"span [{s.start}, {s.end}) lies outside the text of length {n}", where=f"{where}.spans[{i}]")
-    return given
+    """A client-made Analysis dict (``POST /documents`` with ``analyses``): the one ingest validator
+    (:func:`narrascope.document.analysis_from_record`), text kept exactly as sent."""
+    return analysis_from_record(d, where, max_chars=max_chars)
 
 
 # -- the app ---------------------------------------------------------------------------------------
@@ -633,7 +610,7 @@ def create_app(
         return await run_in_threadpool(_ingest, payload)
 
     def _ingest(payload: Any) -> JSONResponse:
-        from ..pipeline import Failure
+        from ..errors import Failure
 
         failures: list = []
         analyses: list[Analysis] = []

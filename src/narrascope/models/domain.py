@@ -29,6 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ..document import span_dict
 from ..errors import ModelError
 from .domain_lexicon import cue_matches, lexicon_counts
 from .hashed_linear import HashedTfidf, LinearHead, artifact_dir
@@ -95,7 +96,7 @@ class DomainModel:
                 reasons = [f"not about the war in Ukraine or climate change (score {score:.2f} < {self.threshold:.2f})"] + reasons
             ev = []
             for key, spans in cue_matches(t).items():
-                ev += [{"start": s, "end": e, "label": key, "text": t[s:e]} for s, e in spans]
+                ev += [span_dict(t, s, e, label=key) for s, e in spans]
             out.append({
                 "in_domain": bool(prose and score >= self.threshold),
                 "score": round(score, 4),

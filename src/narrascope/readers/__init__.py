@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..document import Document
-from ..errors import InputError, NarrascopeError
-from ..pipeline import Failure
+from ..errors import Failure, InputError, NarrascopeError
 
 log = logging.getLogger(__name__)
 
