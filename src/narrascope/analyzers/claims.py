@@ -117,7 +117,7 @@ class ClaimsAnalyzer(Analyzer):
     name = "claims"
     requires = ("data.language", "data.entities", "data.quotes", "features.sentence_texts")
     assigns = ("data.claims", "spans.claims")
-    version = "1"
+    version = "2"
     description = "Check-worthy factual claims per sentence (score), with dates (ISO), numbers, money, places, actors."
 
     def __init__(self, threshold: float | None = None, model_dir: str | None = None, languages: Sequence[str] | None = ("en",)) -> None:

@@ -29,7 +29,7 @@ class FramesAnalyzer(Analyzer):
     name = "frames"
     requires = ("data.domain", "features.sentence_texts", "features.hashed_ngrams")
     assigns = ("data.frames", "labels.frames")
-    version = "1"
+    version = "2"
     description = "Framing dimensions (14, SemEval-2023) with per-frame scores and evidence sentences."
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = 3):

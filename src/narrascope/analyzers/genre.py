@@ -29,7 +29,7 @@ class GenreAnalyzer(Analyzer):
     name = "genre"
     requires = ("data.domain", "features.sentence_p_subj", "features.sentence_texts", "features.hashed_ngrams")
     assigns = ("data.genre", "labels.genre")
-    version = "1"
+    version = "2"
     description = "Article genre (reporting / opinion / satire) with scores and indicative sentences."
 
     def __init__(self, model_dir: str | None = None, subjectivity_dir: str | None = None, max_evidence: int = 3):

@@ -33,7 +33,7 @@ class NarrativesAnalyzer(Analyzer):
     name = "narratives"
     requires = ("data.domain", "features.sentence_texts",)
     assigns = ("labels.narratives", "labels.subnarratives", "data.explanation", "spans.narratives")
-    version = "1"
+    version = "2"
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = MAX_EVIDENCE, abstain: bool = True,
