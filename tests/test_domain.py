@@ -13,7 +13,7 @@ from narrascope.models.domain_lexicon import cue_matches, lexicon_counts
 from .conftest import ROOT, assert_spans_exact
 
 OOD = Path(__file__).parent / "fixtures" / "domain"
-OOD_FILES = ["recipe.txt", "sports.txt", "review.txt", "two-lines.txt", "short-ru.txt"]
+OOD_FILES = ["recipe.txt", "sports.txt", "review.txt", "two-lines.txt", "short-ru.txt"]  # trade-deal-wire.txt: see below
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,12 @@ def test_train_domain_reproduces_a_working_model(shared_data, tmp_path):
     assert rep["cv_in_domain_recall"]["mean"] > 0.95 and rep["cv_out_of_domain_false_accept"]["mean"] < 0.05
     m = DomainModel.load(tmp_path)
     assert not m.assess([(OOD / "recipe.txt").read_text(encoding="utf-8")])[0]["in_domain"]
+
+
+def test_wire_story_about_a_trade_deal_is_reporting_and_its_headline_is_no_claim():
+    text = (OOD / "trade-deal-wire.txt").read_text(encoding="utf-8")
+    pipe = Pipeline.from_config({"analyzers": ["domain", "genre", "claims", "narratives"]})
+    a = pipe.analyze(Document.create(text))
+    assert a.data["genre"]["label"] == "reporting"
+    assert a.data["claims"] and all(c["sentence"]["start"] > text.index("\n\n") for c in a.data["claims"])
+    assert a.labels["narratives"][0].attrs.get("abstained") is True  # trade, not war or climate
