@@ -13,10 +13,10 @@ from .base import Analyzer
 
 REGISTRY: dict[str, str] = {
     "language": "narrascope.analyzers.language:LanguageAnalyzer",
-    "domain": "narrascope.analyzers.domain:DomainAnalyzer",
     "entities": "narrascope.analyzers.entities:EntitiesAnalyzer",
     "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
     "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
+    "domain": "narrascope.analyzers.domain:DomainAnalyzer",
     "narratives": "narrascope.analyzers.narratives:NarrativesAnalyzer",
     "subjectivity": "narrascope.analyzers.subjectivity:SubjectivityAnalyzer",
     "genre": "narrascope.analyzers.genre:GenreAnalyzer",

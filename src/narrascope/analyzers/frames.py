@@ -27,7 +27,7 @@ def top_sentences(doc: Document, scores: np.ndarray, k: int) -> list[int]:
 
 class FramesAnalyzer(Analyzer):
     name = "frames"
-    requires = ("data.domain", "features.sentence_texts", "features.hashed_ngrams")
+    requires = ("features.sentence_texts", "features.hashed_ngrams", "data.domain")
     assigns = ("data.frames", "labels.frames")
     version = "2"
     description = "Framing dimensions (14, SemEval-2023) with per-frame scores and evidence sentences."

@@ -27,7 +27,7 @@ TAXONOMY = "semeval2023-genres"
 
 class GenreAnalyzer(Analyzer):
     name = "genre"
-    requires = ("data.domain", "features.sentence_p_subj", "features.sentence_texts", "features.hashed_ngrams")
+    requires = ("features.sentence_p_subj", "features.sentence_texts", "features.hashed_ngrams", "data.domain")
     assigns = ("data.genre", "labels.genre")
     version = "2"
     description = "Article genre (reporting / opinion / satire) with scores and indicative sentences."

@@ -31,7 +31,7 @@ TAXONOMY_ID = "semeval2025-narratives"
 
 class NarrativesAnalyzer(Analyzer):
     name = "narratives"
-    requires = ("data.domain", "features.sentence_texts",)
+    requires = ("features.sentence_texts", "data.domain")
     assigns = ("labels.narratives", "labels.subnarratives", "data.explanation", "spans.narratives")
     version = "2"
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."
