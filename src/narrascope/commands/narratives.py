@@ -198,20 +198,42 @@ def register(main: click.Group) -> None:
             click.echo(result.format())
 
     @train.command("narratives")
-    @click.option("--data", required=True, type=click.Path(file_okay=False), help="SemEval-2025 Task 10 folder (with train/ and labels/).")
+    @click.option("--data", default=None, type=click.Path(file_okay=False), help="SemEval-2025 Task 10 folder (with train/ and labels/); optional with --corrections.")
+    @click.option("--corrections", default=None, help="Store with review corrections: fold its reviewed articles into training (docs/review.md).")
+    @click.option("--review-weight", default=2.0, show_default=True, type=float, help="Weight of a reviewed article (a shared-task article weighs 1).")
+    @click.option("--taxonomy", default=None, help="Your narratives taxonomy (YAML path or shipped id): its labels are the label space (with --corrections).")
     @click.option("--out", default="narratives-model", show_default=True, type=click.Path(file_okay=False), help="Where to write the model.")
     @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fold split.")
     @click.option("--folds", default=5, show_default=True, type=int, help="Cross-validation folds.")
     @click.option("--lam", default=None, type=float, help="Ridge penalty (default: the shipped model's).")
     @click.option("--languages", default="EN,BG,HI,PT,RU", show_default=True, help="Training languages.")
-    def train_narratives(data, out, seed, folds, lam, languages):
-        """Cross-validate and train the narrative model; writes weights, model.json and MODEL_CARD.md."""
+    def train_narratives(data, corrections, review_weight, taxonomy, out, seed, folds, lam, languages):
+        """Cross-validate and train the narrative model; writes weights, model.json and MODEL_CARD.md.
+
+        With --corrections DB, the reviewed articles of that store are folded in (weight
+        --review-weight); with --taxonomy and no --data, a model of your own labels is trained
+        from the reviewed articles alone.
+        """
         from ..errors import ConfigError
         from ..training.narratives import DEFAULTS, train, write_model_card
 
         langs = [x.strip().upper() for x in languages.split(",") if x.strip()]
         if folds < 2:
             raise ConfigError(f"--folds must be at least 2, got {folds}")
+        if corrections:
+            from ..review.training import train_narratives_with_review
+
+            model, cv, summary = train_narratives_with_review(
+                data, corrections, out, taxonomy=taxonomy, review_weight=review_weight, languages=langs, n_splits=folds,
+                seed=seed, lam=lam, progress=lambda m: click.echo(m, err=True),
+            )
+            write_model_card(out, model, cv)
+            click.echo(cv.table())
+            click.echo(f"model written to {out}", err=True)
+            return
+        if data is None or taxonomy:
+            raise ConfigError("train narratives needs --data (and --taxonomy goes with --corrections)", where="--data/--taxonomy",
+                              hint="pass --data DIR, or --corrections DB [--taxonomy FILE]")
         model, cv = train(
             data,
             out,
