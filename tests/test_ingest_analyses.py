@@ -81,7 +81,7 @@ def test_stored_analyses_equal_the_jsonl_lines_with_exact_offsets(analysed, tmp_
             assert got["document"]["text"] == d["document"]["text"]
             assert got["labels"] == d["labels"]
             assert got["spans"] == d["spans"]
-            assert got["versions"] == d["versions"] == {"narratives": "1", "techniques": "1"}
+            assert got["versions"] == d["versions"] == {"domain": "1", "narratives": "2", "techniques": "1"}
             text = got["document"]["text"]
             for s in got["spans"]:
                 assert text[s["start"] : s["end"]] == s["text"]
