@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.store",
     "narrascope.commands.quotes",
     "narrascope.commands.techniques",
+    "narrascope.commands.technique_spans",
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
     "narrascope.commands.spark",
