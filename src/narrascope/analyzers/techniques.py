@@ -60,8 +60,8 @@ class TechniquesAnalyzer(Analyzer):
     name = "techniques"
     produces = ("techniques",)
     label_tasks = ("techniques",)
-    version = "1"
-    description = "Persuasion techniques (23, SemEval-2023) as scored character spans + paragraph labels."
+    version = "2"
+    description = "Persuasion techniques (23, SemEval-2023) as phrase spans with calibrated scores + paragraph labels."
 
     def __init__(self, model_dir: str | None = None, narrow: bool = True, spans: bool = True,
                  span_model_dir: str | None = None, threshold: float | None = None):

@@ -158,7 +158,7 @@ def _add_train(group: click.Group, name: str) -> None:
     @click.option("--data", required=True, type=click.Path(file_okay=False), help=f"Training data folder, e.g. {default_data}.")
     @click.option("--out", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped artifact folder).")
     @click.option("--folds", default=None, type=click.IntRange(2, 20),
-                  help="Cross-validation folds (default 5; 3 for the technique span model).")
+                  help="Cross-validation folds (default 5; 2 for the technique span model).")
     @click.option("--seed", default=0, show_default=True, type=int, help="Random seed (folds).")
     @click.option("--model", "which", default="both", show_default=True, type=click.Choice(["both", "paragraphs", "spans"]),
                   hidden=name != "techniques",
@@ -179,6 +179,6 @@ def _add_train(group: click.Group, name: str) -> None:
             from ..training.technique_spans import train_technique_spans, write_span_model_card
 
             out_dir = Path(out) / "technique-spans" if (out and which == "both") else Path(out) if out else artifact_dir("technique-spans")
-            report = train_technique_spans(Path(data), out_dir, folds=folds or 3, seed=seed, say=say)
+            report = train_technique_spans(Path(data), out_dir, folds=folds or 2, seed=seed, say=say)
             write_span_model_card(out_dir, report)
             click.echo(json.dumps(report.get("cv", {}), indent=1))

@@ -286,6 +286,8 @@ class SpanModel:
         if not feats:
             return out, sent_probs
         XT = hash_tokens(feats)
+        # all heads on all tokens at once (n_tokens x L): cheap, and no per-sentence copies of weight rows
+        Q_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.tok_head.W.T) + self.tok_head.b[None, :])))
         U_all = None
         if self.word_head is not None:  # the word head sees every token: it can open a sentence the sentence head missed
             U_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.word_head.W.T) + self.word_head.b[None, :])))
@@ -302,9 +304,7 @@ class SpanModel:
             js = np.where(open_)[0]
             if not len(js):
                 continue
-            Xn = XT[r0:row]
-            Z = np.asarray(Xn @ self.tok_head.W[js].T) + self.tok_head.b[js][None, :]
-            Q = 1.0 / (1.0 + np.exp(-Z))
+            Q = Q_all[r0:row][:, js]
             U = U_all[r0:row][:, js] if U_all is not None else Q
             for c, jj in enumerate(js):
                 jj = int(jj)

@@ -155,6 +155,10 @@ class Corpus:
                 SY.append(y)
         self.SY = np.vstack(SY)
         self.sent_text, self.para_text, self.para_of = sent_text, para_text, np.array(para_of)
+        # hashed n-gram counts once (they do not depend on the IDF fitted per fold)
+        hf = HashedTfidf(n_half=2**16)
+        self.Cs, self.Cp = hf.counts(sent_text), hf.counts(para_text)
+        self.sent_start = np.searchsorted(np.array(self.sent_art), np.arange(len(arts) + 1))
         self.sent_art = np.array(self.sent_art)
         self.align_stats = stats
         # token rows for sentences that carry at least one technique
@@ -193,7 +197,7 @@ class Corpus:
             f"gold spans {sum(len(g) for g in self.gold)} (alignment: {stats}) in {time.time() - t0:.0f}s")
 
 
-def _sgd(X, y, C: float, seed: int, epochs: int = 10):
+def _sgd(X, y, C: float, seed: int, epochs: int = 8):
     from sklearn.linear_model import SGDClassifier
 
     m = SGDClassifier(loss="log_loss", alpha=1.0 / (C * X.shape[0]), max_iter=epochs, tol=None, random_state=seed)
@@ -208,8 +212,13 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
     in_tr = np.isin(corp.sent_art, art_rows)
     srows = np.where(in_tr)[0]
     feats = HashedTfidf(n_half=2**16)
-    feats.fit([corp.sent_text[i] for i in srows])
-    Xs = sentence_matrix(feats, [corp.sent_text[i] for i in srows], corp.para_of[srows], corp.para_text, para_weight)
+    df = np.bincount(corp.Cs[srows].indices, minlength=feats.n_features).astype(np.float64)
+    feats.idf_ = (np.log((1 + len(srows)) / (1 + df)) + 1.0).astype(np.float32)
+    X_all = feats.weight(corp.Cs).astype(np.float32)
+    if para_weight > 0:
+        X_all = sp.hstack([X_all, para_weight * feats.weight(corp.Cp).astype(np.float32)[corp.para_of]], format="csr")
+    X_all = X_all.tocsr()
+    Xs = X_all[srows]
     Ws = np.zeros((L, Xs.shape[1]), dtype=np.float32)
     bs = np.full(L, -10.0, dtype=np.float32)
     for j in range(L):
@@ -240,6 +249,7 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
         if y.sum() < 5:
             continue
         Wu[j], bu[j] = _sgd(corp.XT[rows], y, C_tok, seed, epochs=6)
+    corp.X_sent = X_all  # for out-of-fold sentence probabilities (same features the model computes at run time)
     return feats, sent_head, tok_head, LinearHead(TECH, Wu, bu)
 
 
@@ -251,7 +261,9 @@ def candidate_table(corp: Corpus, model: SpanModel, art_rows) -> dict[str, np.nd
     cols = {k: [] for k in ("art", "tech", "start", "end", "raw", "ps", "pt", "pw", "pcred", "rcred", "hit", "para")}
     for ai in art_rows:
         a = corp.arts[ai]
-        cands, _ = model.candidates(a.text, corp.sents[ai], corp.paras[ai])
+        s0, s1 = int(corp.sent_start[ai]), int(corp.sent_start[ai + 1])
+        sp_ = model.sent_head.predict_proba(corp.X_sent[s0:s1]) if s1 > s0 else None
+        cands, _ = model.candidates(a.text, corp.sents[ai], corp.paras[ai], sent_probs=sp_)
         g = merge_spans(corp.gold[ai])
         ps = corp.paras[ai]
         for c in cands:
@@ -379,7 +391,7 @@ def tune_thresholds(corp: Corpus, tab: dict, calib: np.ndarray) -> dict[str, flo
     return {k: round(float(v), 4) for k, v in out.items()}
 
 
-def train_technique_spans(data: Path, out: Path, *, folds: int = 3, seed: int = 0, langs=LANGS, C_sent: float = 4.0,
+def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 0, langs=LANGS, C_sent: float = 4.0,
                           C_tok: float = 2.0, para_weight: float = 0.5, sent_floor: float = 0.1, token_thr: float = 0.5,
                           token_prior_mix: float = 0.7, word_floor: float = 0.5, cv: bool = True,
                           say: Callable[[str], None] = print) -> dict:
