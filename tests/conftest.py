@@ -30,17 +30,27 @@ def example_text() -> str:
 
 
 def assert_spans_exact(analysis) -> None:
-    """Offsets are the truth: every span's text is what its offsets cover."""
+    """Offsets are the truth: every span -- flat, label evidence, or a span dict inside ``data`` --
+    lies inside the text, a span dict's ``text`` is what its offsets cover, every label has
+    evidence, and the analysis passes the one ingest validator and round-trips through it."""
+    import json
+
+    from narrascope.document import analysis_from_record, iter_data_spans
+
     text = analysis.document.text
-    d = analysis.to_dict()
-    for s in d["spans"]:
-        assert 0 <= s["start"] <= s["end"] <= len(text), s
-        assert text[s["start"] : s["end"]] == s["text"], s
+    n = len(text)
+    for sp in analysis.iter_all_spans():  # the Span objects: to_dict would slice (and clamp) for us
+        assert 0 <= sp.start <= sp.end <= n, sp
+    d = json.loads(json.dumps(analysis.to_dict()))
     for labels in d["labels"].values():
         for lab in labels:
             assert lab["evidence"], f"label {lab['label']} has no evidence span"
-            for s in lab["evidence"]:
-                assert text[s["start"] : s["end"]] == s["text"], s
+    for path, s in iter_data_spans(d["data"]):
+        assert 0 <= s["start"] <= s["end"] <= n, (path, s)
+        if "text" in s:  # written by the analyzer: must be the text its offsets cover
+            assert text[s["start"] : s["end"]] == s["text"], (path, s)
+    back = analysis_from_record(d, "conformance")
+    assert json.loads(json.dumps(back.to_dict())) == d
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from narrascope.document import Document
-from narrascope.pipeline import Failure
+from narrascope.errors import Failure
 from narrascope.readers import ReadOptions, iter_documents
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "readers"

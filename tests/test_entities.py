@@ -232,7 +232,7 @@ def test_framing_model_round_trips_and_rejects_a_corrupt_or_mismatched_file(tmp_
 def test_analyzer_frames_entities_according_to_the_framing_model(tmp_path, example_text):
     import shutil
 
-    from narrascope.analyzers.entities import ARTIFACT_DIR, EntitiesAnalyzer
+    from narrascope.analyzers.entities import ARTIFACT_DIR
 
     shutil.copytree(ARTIFACT_DIR, tmp_path / "m")
     shipped = FramingModel.load(tmp_path / "m")
@@ -241,7 +241,7 @@ def test_analyzer_frames_entities_according_to_the_framing_model(tmp_path, examp
     counts = {}
     for name, threshold in (("all", -1.0), ("none", 2.0)):
         FramingModel(shipped.coef_, shipped.bias_, threshold).save(tmp_path / "m")
-        a = Pipeline([EntitiesAnalyzer(model_dir=str(tmp_path / "m"))]).analyze(doc)
+        a = Pipeline.from_config({"analyzers": ["entities"], "options": {"entities": {"model_dir": str(tmp_path / "m")}}}).analyze(doc)
         counts[name] = [e["main_role"] is not None for e in a.data["entities"]]
     assert all(counts["all"]) and not any(counts["none"])
 

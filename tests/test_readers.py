@@ -14,7 +14,7 @@ import pytest
 
 from narrascope.document import Document
 from narrascope.errors import EmptyDocumentError, InputError, InputTooLargeError
-from narrascope.pipeline import Failure
+from narrascope.errors import Failure
 from narrascope.readers import (
     EXTENSIONS,
     REGISTRY,

@@ -118,7 +118,9 @@ def test_a_higher_threshold_gives_a_subset_of_the_spans(analyzer):
         an.analyze(doc, a)
         got[thr] = {(s.start, s.end, s.label) for s in a.spans_by("techniques")}
     assert got[0.3] <= got[0.05] and len(got[0.05]) > len(got[0.3])
-    with pytest.raises(ValueError):
+    from narrascope.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="threshold must be between 0 and 1"):
         TechniquesAnalyzer(threshold=1.5)
 
 

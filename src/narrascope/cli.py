@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
     "narrascope.commands.spark",
+    "narrascope.commands.report",
 ]
 
 
@@ -63,6 +64,11 @@ def read_options_params(f):
         click.option("--max-chars", default=2_000_000, show_default=True, type=int, help="Largest document accepted, in characters."),
         click.option("--timeout", default=20.0, show_default=True, type=float, help="Seconds allowed per URL fetch."),
         click.option("--allow-private-network", is_flag=True, help="Allow fetching URLs on loopback/private/link-local addresses."),
+        click.option("--source", "meta_source", default=None, help="Source (outlet) for documents that name none."),
+        click.option("--published", "meta_published", default=None, help="Date YYYY-MM-DD for documents that carry none."),
+        click.option("--manifest", "meta_manifest", default=None, type=click.Path(dir_okay=False),
+                     help="CSV/JSONL mapping files to source and date (columns: file, source, published[, title, url])."),
+        click.option("--no-dateline", "no_dateline", is_flag=True, help="Do not read a missing date from the text's dateline."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -85,7 +91,15 @@ def make_read_options(kw: dict):
         max_document_chars=kw.pop("max_chars"),
         timeout=kw.pop("timeout"),
         allow_private_network=kw.pop("allow_private_network"),
+        metadata=_metadata(kw),
     )
+
+
+def _metadata(kw: dict):
+    from .readers.metadata import Metadata
+
+    return Metadata.build(source=kw.pop("meta_source", None), published=kw.pop("meta_published", None),
+                          manifest=kw.pop("meta_manifest", None), dateline=not kw.pop("no_dateline", False))
 
 
 @main.command()
@@ -102,6 +116,9 @@ def analyze(sources, fmt, output, analyzers, pipeline_file, quiet, strict, **kw)
     from .pipeline import Pipeline
     from .run import analyze_sources
 
+    import time
+
+    t0 = time.perf_counter()
     read_options = make_read_options(kw)
     if pipeline_file:
         pipeline = Pipeline.from_file(pipeline_file)
@@ -115,6 +132,9 @@ def analyze(sources, fmt, output, analyzers, pipeline_file, quiet, strict, **kw)
         read_options=read_options,
         progress=bool(output) and not quiet,
     )
+    if output and not quiet:
+        click.echo(f"analyze: {report.written} article(s), {len(report.failures)} failure(s), "
+                   f"{time.perf_counter() - t0:.1f} s -> {output}", err=True)
     finish(report, quiet=quiet, strict=strict)
 
 
@@ -127,14 +147,23 @@ def finish(report, *, quiet: bool, strict: bool) -> None:
 
 
 @main.command("analyzers")
-def list_analyzers():
-    """List the registered analyzers with what they need and produce."""
-    from .analyzers import analyzer_names, get_analyzer_class
+@click.option("--json", "as_json", is_flag=True, help="Print the graph as JSON.")
+def list_analyzers(as_json):
+    """List the registered analyzers: what each reads (and from whom), what it writes, and problems."""
+    import json
 
-    for name in analyzer_names():
-        cls = get_analyzer_class(name)
-        needs = f" (needs {', '.join(cls.requires)})" if cls.requires else ""
-        click.echo(f"{name:<14} v{cls.version:<6} {cls.description}{needs}")
+    from .pipeline import describe_graph
+
+    graph = describe_graph()
+    if as_json:
+        click.echo(json.dumps(graph, indent=2))
+        return
+    for node in graph["analyzers"]:
+        click.echo(f"{node['name']:<14} v{node['version']:<6} {node['description']}")
+        reads = ", ".join(f"{r['key']} <- {r['from']}" for r in node["reads"]) or "-"
+        click.echo(f"{'':<22}reads:   {reads}")
+        click.echo(f"{'':<22}assigns: {', '.join(node['assigns']) or '-'}")
+    click.echo("problems: " + ("; ".join(graph["problems"]) if graph["problems"] else "none"))
 
 
 @main.group()

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from .errors import EmptyDocumentError, InputError
+from .errors import EmptyDocumentError, InputError, InputTooLargeError
 from .text import paragraph_spans, sentence_spans
 
 SCHEMA_VERSION = "1.0"
+KNOWN_SCHEMA_VERSIONS = (SCHEMA_VERSION,)
+NOT_ANALYSIS_HINT = "expected one analysis per line, as `narrascope analyze --format jsonl` writes"
 
 
 def content_id(text: str) -> str:
@@ -142,9 +144,6 @@ class Document:
             return self.paragraphs[1][0]
         return 0
 
-    def sentence_texts(self) -> list[str]:
-        return [self.text[s:e] for s, e in self.sentences]
-
     def sentence_at(self, offset: int) -> tuple[int, int] | None:
         for s, e in self.sentences:
             if s <= offset < e:
@@ -240,6 +239,8 @@ class Analysis:
     data: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # shared per-document features (narrascope.features.DocFeatures), made on first use; never serialised
+    features: Any = field(default=None, repr=False, compare=False)
 
     def add_labels(self, task: str, labels: Iterable[Label]) -> None:
         self.labels.setdefault(task, []).extend(labels)
@@ -300,6 +301,91 @@ class Analysis:
         for labels in self.labels.values():
             for lab in labels:
                 yield from lab.evidence
+
+
+def span_dict(text: str, start: int, end: int, **extra: Any) -> dict[str, Any]:
+    """The one constructor for a span inside ``Analysis.data``: ``{"start", "end", "text", **extra}``.
+
+    Checks ``0 <= start <= end <= len(text)`` (a programming error otherwise, like
+    :meth:`Analysis.span`) and writes the covered text, so ``text[start:end] == d["text"]`` holds
+    by construction; ``extra`` keys follow in the order given.
+    """
+    start, end = int(start), int(end)
+    if not (0 <= start <= end <= len(text)):
+        raise ValueError(f"span [{start}, {end}) is outside the text of length {len(text)}")
+    return {"start": start, "end": end, "text": text[start:end], **extra}
+
+
+def iter_data_spans(data: Any, path: str = "data") -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every span dict inside ``Analysis.data`` (a dict with integer ``start`` and ``end``), with its path."""
+    if isinstance(data, dict):
+        if isinstance(data.get("start"), int) and isinstance(data.get("end"), int) and not isinstance(data.get("start"), bool):
+            yield path, data
+        for k, v in data.items():
+            if isinstance(v, (dict, list)):
+                yield from iter_data_spans(v, f"{path}.{k}")
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            if isinstance(v, (dict, list)):
+                yield from iter_data_spans(v, f"{path}[{i}]")
+
+
+def analysis_from_record(d: Any, where: str, *, max_chars: int | None = None) -> Analysis:
+    """The one ingest validator: a decoded ``Analysis.to_dict()`` checked and turned into an :class:`Analysis`.
+
+    Every ingest route uses it (``narrascope ingest --analyses``, ``POST /documents`` with
+    ``analyses``, reading ``narrascope spark analyze`` output). The text is kept exactly as sent
+    (no normalisation, no title prepended: offsets are into that text) and nothing is re-derived.
+    Raises :class:`InputError` naming ``where`` when the record is not an analysis, has a
+    ``schema_version`` this narrascope does not know, is longer than ``max_chars``, or has a span
+    (flat, label evidence, or inside ``data``) outside its text or whose ``text`` does not match
+    its offsets.
+    """
+    if not isinstance(d, dict) or not isinstance(d.get("document"), dict):
+        hint = NOT_ANALYSIS_HINT
+        if isinstance(d, dict) and "text" in d:
+            hint = "this looks like an article; ingest articles without --analyses"
+        kinds = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}
+        got = "no 'document' object" if isinstance(d, dict) else f"{kinds.get(type(d), 'a JSON number')}, not an object"
+        raise InputError(f"not an analysis ({got})", where=where, hint=hint)
+    version = d.get("schema_version")
+    if version not in KNOWN_SCHEMA_VERSIONS:
+        known = ", ".join(KNOWN_SCHEMA_VERSIONS)
+        what = "no schema_version" if version is None else f"unknown schema_version {version!r}"
+        raise InputError(
+            f"{what}; this narrascope reads schema_version {known}", where=where,
+            hint="re-run the analysis with this narrascope version, or upgrade narrascope",
+        )
+    text = d["document"].get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the analysis has no document text", where=where, hint=NOT_ANALYSIS_HINT)
+    if max_chars is not None and len(text) > max_chars:
+        raise InputTooLargeError(
+            f"the document has {len(text):,} characters; the limit is {max_chars:,}", where=f"{where}.document.text",
+            hint="send a shorter text or raise the limit",
+        )
+    try:
+        analysis = Analysis.from_dict(d)
+        span_dicts = [(f"spans[{i}]", s) for i, s in enumerate(d.get("spans") or [])]
+        for task, labs in (d.get("labels") or {}).items():
+            for j, lab in enumerate(labs):
+                span_dicts += [(f"labels.{task}[{j}].evidence[{k}]", s) for k, s in enumerate(lab.get("evidence") or [])]
+        span_dicts += list(iter_data_spans(d.get("data") or {}))
+        n = len(text)
+        for field_name, s in span_dicts:
+            start, end = int(s["start"]), int(s["end"])
+            if not (0 <= start <= end <= n):
+                raise InputError(f"{field_name}: span [{start}, {end}) lies outside the text of length {n}", where=where)
+            if "text" in s and s["text"] != text[start:end]:
+                raise InputError(
+                    f"{field_name}: the span's text does not match its offsets [{start}, {end})", where=where,
+                    hint="the record was edited or its offsets belong to another text; re-run the analysis",
+                )
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise InputError(f"malformed analysis ({type(e).__name__}: {e})", where=where, hint=NOT_ANALYSIS_HINT) from None
+    return analysis
 
 
 def to_utc_iso(dt: datetime) -> str:

@@ -6,6 +6,8 @@ A message says what was expected, what was received, and what to do. The CLI pri
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class NarrascopeError(Exception):
     """Base class. ``where`` names the file/field/record the problem is in, when known."""
@@ -90,6 +92,32 @@ class NotFoundError(NarrascopeError):
 class AuthError(NarrascopeError):
     status = 401
     code = "unauthorized"
+
+
+class IngestDisabledError(NarrascopeError):
+    """``POST /documents`` when the server has no token configured."""
+
+    status = 403
+    code = "ingest_disabled"
+
+
+class NoStoreError(StoreError):
+    """An API route that needs a store, on a server started without one."""
+
+    status = 503
+    code = "no_store"
+
+
+@dataclass(slots=True)
+class Failure:
+    """A document (or source record) that could not be processed, and why (batch jobs go on)."""
+
+    where: str
+    message: str
+    stage: str = "analyze"  # "read" or "analyze"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"where": self.where, "message": self.message, "stage": self.stage}
 
 
 def check_param(name: str, value, ok: bool, expected: str) -> None:

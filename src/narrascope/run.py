@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Sequence
 
-from .document import Analysis, Document
+from .document import Document
 from .errors import ConfigError, InputError
 from .formats import FORMATS, atomic_output, write_analyses
-from .pipeline import Failure, Pipeline
+from .errors import Failure
+from .pipeline import Pipeline
 from .readers import ReadOptions, iter_documents
 
 
@@ -29,12 +30,6 @@ class RunReport:
         lines = [f"{len(self.failures)} of {total} document(s) could not be processed:"]
         lines += [f"  {f.where}: {f.message}" for f in self.failures]
         return "\n".join(lines)
-
-
-def analyze_text(text: str, *, title: str | None = None, pipeline: Pipeline | None = None, **meta) -> Analysis:
-    """Analyze one article given as a string (library convenience)."""
-    doc = Document.create(text, title=title, **meta)
-    return (pipeline or Pipeline.from_config()).analyze(doc)
 
 
 def analyze_sources(
@@ -60,13 +55,13 @@ def analyze_sources(
     report = RunReport()
     bar = None
     if progress:
-        from tqdm import tqdm
+        from .progress import progress_bar
 
-        bar = tqdm(total=None, unit="doc", desc="analyze", file=sys.stderr, leave=False)
+        bar = progress_bar("analyze", sources)
 
     def set_total(n: int) -> None:
         # n counts sources, not documents (a JSONL file holds many): show it, count documents
-        if bar is not None:
+        if bar is not None and bar.total is None:
             bar.set_description(f"analyze ({n} source{'s' if n != 1 else ''})")
 
     docs: Iterable[Document] = iter_documents(

@@ -604,8 +604,13 @@ def spark_message(e: Exception) -> str:
 
 def iter_output(output: str | Path) -> Iterator[Analysis]:
     """The analyses of a finished output directory, in input order (e.g. for ``Store.add_analyses``)."""
-    for d in iter_output_dicts(output):
-        yield Analysis.from_dict(d)
+    from .document import analysis_from_record
+
+    for part in output_parts(output):
+        with open(part, encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                if line.strip():
+                    yield analysis_from_record(json.loads(line), f"{part}:{lineno}")
 
 
 def iter_output_dicts(output: str | Path) -> Iterator[dict[str, Any]]:

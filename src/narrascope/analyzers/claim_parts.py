@@ -25,6 +25,8 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from ..document import span_dict
+
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12,
@@ -110,8 +112,7 @@ def find_dates(text: str, start: int = 0, end: int | None = None, ref: date | No
                 s = m.start("wd")
             if kind == "year":
                 s = m.start("y")
-            cands.append({"start": start + s, "end": start + e, "text": seg[s:e], "iso": iso,
-                          "granularity": gran, "relative": relative})
+            cands.append(span_dict(text, start + s, start + e, iso=iso, granularity=gran, relative=relative))
     # longest first, no overlaps
     cands.sort(key=lambda c: (-(c["end"] - c["start"]), c["start"]))
     out: list[dict[str, Any]] = []
@@ -242,12 +243,12 @@ def find_quantities(text: str, start: int, end: int, taken: list[tuple[int, int]
             cur, v = _CURRENCY_SIGN.get(m.group("sign").upper() if m.group("sign") != "US$" else "US$", "USD"), _value(m.group("n"), m.group("sc"))
         else:
             cur, v = _CURRENCY_WORD.get(m.group("cw").lower(), None), _value(m.group("n2"), m.group("sc2"))
-        out["money"].append({"start": s, "end": e, "text": text[s:e], "value": v, "currency": cur})
+        out["money"].append(span_dict(text, s, e, value=v, currency=cur))
         occupied.append((s, e))
     for m in _PERCENT.finditer(seg):
         s, e = start + m.start(), start + m.end()
         if free(s, e):
-            out["percentages"].append({"start": s, "end": e, "text": text[s:e], "value": _value(m.group("n"), None)})
+            out["percentages"].append(span_dict(text, s, e, value=_value(m.group("n"), None)))
             occupied.append((s, e))
     for m in _NUMBER.finditer(seg):
         s, e = start + m.start(), start + m.end()
@@ -258,7 +259,7 @@ def find_quantities(text: str, start: int, end: int, taken: list[tuple[int, int]
         else:
             v = None
         # trailing scale word captured by \b...\b may eat a following "m" of "m." etc.: keep text exact
-        out["numbers"].append({"start": s, "end": e, "text": text[s:e], "value": v})
+        out["numbers"].append(span_dict(text, s, e, value=v))
         occupied.append((s, e))
     return out
 
@@ -302,7 +303,7 @@ _MONTH_WORDS = frozenset(w.capitalize() for w in MONTHS) | frozenset(w.capitaliz
 
 
 def find_places(text: str, start: int, end: int) -> list[dict[str, Any]]:
-    return [{"start": start + m.start(), "end": start + m.end(), "text": m.group()} for m in _PLACE_RE.finditer(text[start:end])]
+    return [span_dict(text, start + m.start(), start + m.end()) for m in _PLACE_RE.finditer(text[start:end])]
 
 
 def find_actors(text: str, start: int, end: int, taken: list[tuple[int, int]], entities: list[dict] | None = None) -> list[dict[str, Any]]:
@@ -323,7 +324,7 @@ def find_actors(text: str, start: int, end: int, taken: list[tuple[int, int]], e
                 except (KeyError, TypeError, ValueError):
                     continue
                 if start <= s and e <= end and free(s, e):
-                    out.append({"start": s, "end": e, "text": text[s:e], "entity": ent.get("name")})
+                    out.append(span_dict(text, s, e, entity=ent.get("name")))
         return sorted(out, key=lambda a: a["start"])
     for m in _CAPSEQ.finditer(text, start, end):
         s, e = m.start(), m.end()
@@ -348,5 +349,5 @@ def find_actors(text: str, start: int, end: int, taken: list[tuple[int, int]], e
         ):
             continue  # nationality adjective
         if free(s, e) and e > s:
-            out.append({"start": s, "end": e, "text": phrase})
+            out.append(span_dict(text, s, e))
     return out

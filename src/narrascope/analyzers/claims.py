@@ -16,7 +16,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..document import Analysis, Document
+from ..document import Analysis, Document, span_dict
+from ..features import features_of
 from ..errors import ModelError
 from .base import Analyzer
 
@@ -97,7 +98,8 @@ class ClaimModel:
 
 class ClaimsAnalyzer(Analyzer):
     name = "claims"
-    produces = ("claims",)
+    requires = ("data.language", "data.entities", "data.quotes", "features.sentence_texts")
+    assigns = ("data.claims", "spans.claims")
     version = "1"
     description = "Check-worthy factual claims per sentence (score), with dates (ISO), numbers, money, places, actors."
 
@@ -132,16 +134,14 @@ class ClaimsAnalyzer(Analyzer):
                 # the model is English n-grams: scores on other languages are noise, so say so
                 a.warnings.append(f"claims: the claim model is English-only; skipped a document in {lang!r}")
                 continue
-            for s, e in a.document.sentences:
-                texts.append(a.document.text[s:e])
-                owners.append((i, s, e))
+            texts.extend(features_of(a).sentence_texts())
+            owners.extend((i, s, e) for s, e in a.document.sentences)
         probs = self.model_.predict_proba(texts) if texts else np.zeros(0)
         per_doc: dict[int, list[tuple[int, int, float]]] = {}
         for (i, s, e), p in zip(owners, probs):
             per_doc.setdefault(i, []).append((s, e, float(p)))
         for i, a in enumerate(batch):
             self._emit(a, per_doc.get(i, []))
-            self.stamp(a)
 
     def _emit(self, analysis: Analysis, scored: list[tuple[int, int, float]]) -> None:
         from .claim_parts import find_actors, find_dates, find_places, find_quantities, parse_ref
@@ -168,7 +168,7 @@ class ClaimsAnalyzer(Analyzer):
             qids = [q["id"] for q in quotes if q["content"]["start"] < e and s < q["content"]["end"]]
             rec = {
                 "id": cid,
-                "sentence": {"start": s, "end": e, "text": text[s:e]},
+                "sentence": span_dict(text, s, e),
                 "score": round(p, 4),
                 "dates": dates,
                 "numbers": qty["numbers"],

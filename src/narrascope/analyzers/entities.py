@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..document import Analysis, Document
+from ..document import Analysis, Document, span_dict
 from .base import Analyzer
 
 ARTIFACT_DIR = Path(__file__).resolve().parent.parent / "models" / "artifacts" / "roles"
@@ -62,8 +62,8 @@ def headline_end(doc: Document) -> int:
 
 class EntitiesAnalyzer(Analyzer):
     name = "entities"
-    produces = ("entities",)
-    label_tasks = ()
+    requires = ("data.language",)
+    assigns = ("data.entities", "spans.entities")
     version = "2"
     description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
 
@@ -171,8 +171,8 @@ class EntitiesAnalyzer(Analyzer):
                     best = rows[int(np.argmax(pm[rows, MAIN_ROLES.index(main_role)]))]
                     m = flat[best][1]
                     se = doc.sentence_at(m.start) or (m.start, m.end)
-                    evidence.append({"start": se[0], "end": se[1], "text": text[se[0] : se[1]]})
-            mentions_out = [{"start": m.start, "end": m.end, "text": text[m.start : m.end]} for m in ent.mentions]
+                    evidence.append(span_dict(text, se[0], se[1]))
+            mentions_out = [span_dict(text, m.start, m.end) for m in ent.mentions]
             out.append({
                 "id": eid, "name": ent.name, "type": ent.type, "mentions": mentions_out,
                 "main_role": main_role, "main_role_score": main_score, "fine_roles": fine, "evidence": evidence,
@@ -184,4 +184,3 @@ class EntitiesAnalyzer(Analyzer):
                                   fine_roles=[f["role"] for f in fine])
                 )
         analysis.data["entities"] = out
-        self.stamp(analysis)

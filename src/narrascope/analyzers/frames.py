@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..document import Analysis, Document, Label
+from ..features import features_of
 from .base import Analyzer
 
 ARTIFACT = "frames"
@@ -25,13 +27,16 @@ def top_sentences(doc: Document, scores: np.ndarray, k: int) -> list[int]:
 
 class FramesAnalyzer(Analyzer):
     name = "frames"
-    produces = ("frames",)
-    label_tasks = ("frames",)
+    requires = ("features.sentence_texts", "features.hashed_ngrams")
+    assigns = ("data.frames", "labels.frames")
     version = "1"
     description = "Framing dimensions (14, SemEval-2023) with per-frame scores and evidence sentences."
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = 3):
         self.model_dir = model_dir
+        from ..errors import check_param
+
+        check_param("max_evidence", max_evidence, isinstance(max_evidence, int) and max_evidence >= 1, "an integer >= 1")
         self.max_evidence = int(max_evidence)
         self._model = None
 
@@ -69,7 +74,9 @@ class FramesAnalyzer(Analyzer):
         self.load()
         if not batch:
             return
-        P = self.scores([a.document.text for a in batch])
+        feats, head, _ = self._model
+        P = head.predict_proba(feats.transform_counts(
+            sp.vstack([features_of(a).hashed_ngrams(feats, "document") for a in batch], format="csr")))
         chosen = self.decide(P)
         for analysis, row, idx in zip(batch, P, chosen):
             self._emit(analysis, row, idx)
@@ -87,8 +94,7 @@ class FramesAnalyzer(Analyzer):
             "thresholds": {labels[j]: round(float(head.thresholds[j]), 4) for j in range(len(labels))},
         }
         if doc.sentences:
-            sent_texts = [doc.text[s:e] for s, e in doc.sentences]
-            D = head.decision(feats.transform(sent_texts))  # (n_sent, L)
+            D = head.decision(feats.transform_counts(features_of(analysis).hashed_ngrams(feats, "sentences")))  # (n_sent, L)
             out = []
             for j in idx:
                 picks = top_sentences(doc, D[:, j], self.max_evidence)
@@ -96,4 +102,3 @@ class FramesAnalyzer(Analyzer):
                       for i in picks]
                 out.append(Label(labels[j], float(row[j]), self.name, ev))
             analysis.add_labels("frames", out)
-        self.stamp(analysis)

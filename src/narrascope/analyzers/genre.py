@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..document import Analysis, Document, Label
+from ..features import features_of
 from .base import Analyzer
 
 ARTIFACT = "genre"
@@ -26,14 +27,17 @@ TAXONOMY = "semeval2023-genres"
 
 class GenreAnalyzer(Analyzer):
     name = "genre"
-    produces = ("genre",)
-    label_tasks = ("genre",)
+    requires = ("features.sentence_p_subj", "features.sentence_texts", "features.hashed_ngrams")
+    assigns = ("data.genre", "labels.genre")
     version = "1"
     description = "Article genre (reporting / opinion / satire) with scores and indicative sentences."
 
     def __init__(self, model_dir: str | None = None, subjectivity_dir: str | None = None, max_evidence: int = 3):
         self.model_dir = model_dir
         self.subjectivity_dir = subjectivity_dir
+        from ..errors import check_param
+
+        check_param("max_evidence", max_evidence, isinstance(max_evidence, int) and max_evidence >= 1, "an integer >= 1")
         self.max_evidence = int(max_evidence)
         self._model = None
         self._subj = None
@@ -41,20 +45,27 @@ class GenreAnalyzer(Analyzer):
     def load(self) -> "GenreAnalyzer":
         if self._model is None:
             from ..models.hashed_linear import artifact_dir, load_model
-            from .subjectivity import SubjectivityAnalyzer
 
             feats, heads, meta = load_model(self.model_dir or artifact_dir(ARTIFACT))
             self._model = (feats, heads["doc"], meta)
-            self._subj = SubjectivityAnalyzer(self.subjectivity_dir).load()
         return self
+
+    def _own_subjectivity(self):
+        """Only outside a pipeline (no subjectivity analyzer published ``sentence_p_subj``)."""
+        if self._subj is None:
+            from .subjectivity import SubjectivityAnalyzer
+
+            self._subj = SubjectivityAnalyzer(self.subjectivity_dir).load()
+        return self._subj
 
     @property
     def labels(self) -> list[str]:
         self.load()
         return list(self._model[1].labels)
 
-    def features(self, docs: Sequence[Document], p_subj: Sequence[np.ndarray] | None = None):
-        """Article feature rows (TF-IDF + weighted style block); ``p_subj`` per doc if known."""
+    def features(self, docs: Sequence[Document], p_subj: Sequence[np.ndarray] | None = None, counts=None):
+        """Article feature rows (TF-IDF + weighted style block); ``p_subj`` per doc if known,
+        ``counts``: the articles' hashed n-gram rows if known (the pipeline's shared features)."""
         from ..models.style import style_features
 
         self.load()
@@ -62,11 +73,12 @@ class GenreAnalyzer(Analyzer):
         if p_subj is None:
             from .language import detect_language
 
-            p_subj = [self._subj.sentence_scores([d.text[s:e] for s, e in d.sentences],
-                                                 d.language or detect_language(d.text)[0]) for d in docs]
+            p_subj = [self._own_subjectivity().sentence_scores([d.text[s:e] for s, e in d.sentences],
+                                                               d.language or detect_language(d.text)[0]) for d in docs]
         style = np.vstack([style_features(d.text, d.sentences, p) for d, p in zip(docs, p_subj)])
         w = float(meta.get("style_weight", 1.0))
-        return sp.hstack([feats.transform([d.text for d in docs]), sp.csr_matrix(style * w)], format="csr"), p_subj
+        X = feats.transform([d.text for d in docs]) if counts is None else feats.transform_counts(counts)
+        return sp.hstack([X, sp.csr_matrix(style * w)], format="csr"), p_subj
 
     def proba(self, X) -> np.ndarray:
         head = self._model[1]
@@ -80,7 +92,12 @@ class GenreAnalyzer(Analyzer):
         if not batch:
             return
         docs = [a.document for a in batch]
-        X, p_subj = self.features(docs)
+        shared = [features_of(a) for a in batch]
+        p_subj = None
+        if all(f.has("sentence_p_subj") for f in shared):  # published by the subjectivity analyzer
+            p_subj = [f.get("sentence_p_subj") for f in shared]
+        counts = sp.vstack([f.hashed_ngrams(self._model[0], "document") for f in shared], format="csr")
+        X, p_subj = self.features(docs, p_subj, counts)
         P = self.proba(X)
         for analysis, row, ps in zip(batch, P, p_subj):
             self._emit(analysis, row, ps)
@@ -96,7 +113,7 @@ class GenreAnalyzer(Analyzer):
         scores = {labels[j]: round(float(row[j]), 4) for j in range(len(labels))}
         analysis.data["genre"] = {"taxonomy": TAXONOMY, "label": labels[best], "scores": scores}
         if doc.sentences:
-            Xs = feats.transform([doc.text[s:e] for s, e in doc.sentences])
+            Xs = feats.transform_counts(features_of(analysis).hashed_ngrams(feats, "sentences"))
             nf = feats.n_features
             W = head.W[:, :nf]
             D = np.asarray(Xs @ W.T)  # lexical push of each sentence toward each genre
@@ -105,4 +122,3 @@ class GenreAnalyzer(Analyzer):
             ev = [analysis.span(*doc.sentences[int(i)], labels[best], self.name, float(1 / (1 + np.exp(-margin[int(i)] * 4))))
                   for i in sorted(order)]
             analysis.add_labels("genre", [Label(labels[best], float(row[best]), self.name, ev, attrs={"scores": scores})])
-        self.stamp(analysis)

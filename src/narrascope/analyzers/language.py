@@ -69,7 +69,8 @@ def detect_language(text: str) -> tuple[str, float]:
 
 class LanguageAnalyzer(Analyzer):
     name = "language"
-    produces = ("language",)
+    requires = ()
+    assigns = ("data.language",)
     version = "1"
     description = "Language of the article (script + function words); a declared language wins."
 
@@ -80,7 +81,6 @@ class LanguageAnalyzer(Analyzer):
             lang, score = detect_language(doc.text)
             how = "detected"
         analysis.data["language"] = {"language": lang, "score": round(score, 3), "method": how}
-        self.stamp(analysis)
 
 
 def document_language(doc: Document, analysis: Analysis | None = None) -> str:

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..document import Analysis, Document, Label, Span
+from ..features import features_of
 from .base import Analyzer
 
 MAX_EVIDENCE = 3
@@ -30,8 +31,8 @@ TAXONOMY_ID = "semeval2025-narratives"
 
 class NarrativesAnalyzer(Analyzer):
     name = "narratives"
-    produces = ("narratives", "subnarratives", "explanation")
-    label_tasks = ("narratives", "subnarratives")
+    requires = ("features.sentence_texts",)
+    assigns = ("labels.narratives", "labels.subnarratives", "data.explanation", "spans.narratives")
     version = "1"
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."
 
@@ -66,7 +67,8 @@ class NarrativesAnalyzer(Analyzer):
         doc = analysis.document
         sentences = list(doc.sentences) or ([(0, len(doc.text))] if doc.text else [])
         labels = [n for n, _ in decision.narratives if n != "Other"] + [s for s, _, _ in decision.subnarratives]
-        contrib = self.model_.sentence_contributions([doc.text[s:e] for s, e in sentences], labels)
+        texts = features_of(analysis).sentence_texts() if doc.sentences else [doc.text[s:e] for s, e in sentences]
+        contrib = self.model_.sentence_contributions(texts, labels)
         col = {lab: i for i, lab in enumerate(labels)}
         narratives: list[Label] = []
         subs: list[Label] = []
@@ -94,7 +96,6 @@ class NarrativesAnalyzer(Analyzer):
             dom = narratives[0]
             sub = next((s for s in subs if s.parent == dom.label), None)
             analysis.data["explanation"] = build_explanation(doc.text, dom.label, sub.label if sub else None, (sub or dom).evidence)
-        self.stamp(analysis)
 
     def _span(self, analysis: Analysis, sent: tuple[int, int], label: str, score: float, **attrs: Any) -> Span:
         return analysis.span(sent[0], sent[1], label, self.name, round(float(score), 4), **attrs)

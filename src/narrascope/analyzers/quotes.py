@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..document import Analysis, Document
+from ..document import Analysis, Document, span_dict
 from .base import Analyzer
 
 # ---------------------------------------------------------------------------------------------
@@ -677,7 +677,8 @@ class _Quote:
 
 class QuotesAnalyzer(Analyzer):
     name = "quotes"
-    produces = ("quotes",)
+    requires = ("data.entities",)
+    assigns = ("data.quotes", "spans.quotes")
     version = "1"
     description = "Direct and indirect quotes: speaker, cue and content spans, speaker resolved to a name."
 
@@ -708,7 +709,6 @@ class QuotesAnalyzer(Analyzer):
         quotes.sort(key=lambda q: q.cstart)
         self._resolve(text, quotes, reg)
         self._emit(text, quotes, analysis)
-        self.stamp(analysis)
 
     # -- per paragraph -------------------------------------------------------------------------
     def _units(self, text: str, doc: Document, ps: int, pe: int, marks: list[_QM]) -> list[tuple[int, int]]:
@@ -1260,7 +1260,7 @@ class QuotesAnalyzer(Analyzer):
             seen.add((q.cstart, q.cend))
             n += 1
             qid = f"q{n}"
-            content = {"start": parts[0][0], "end": parts[-1][1], "text": text[parts[0][0] : parts[-1][1]]}
+            content = span_dict(text, parts[0][0], parts[-1][1])
             rec: dict[str, Any] = {"id": qid, "kind": q.kind}
             sp = None
             if q.speaker is not None and q.speaker.kind != "relative":
@@ -1268,16 +1268,14 @@ class QuotesAnalyzer(Analyzer):
                 if q.speaker.kind == "name" and q.speaker.name_start is not None:
                     s_s, s_e = q.speaker.name_start, q.speaker.name_end
                 s_s, s_e = _trim(text, s_s, s_e, " ,")
-                if s_s > 0 and text[s_s - 4 : s_s].lower() == "the " and q.speaker.kind in ("role", "generic", "org"):
-                    pass
-                sp = {"start": s_s, "end": s_e, "text": text[s_s:s_e]}
+                sp = span_dict(text, s_s, s_e)
             rec["speaker"] = sp
             rec["speaker_entity"] = q.entity
             rec["resolved_by"] = q.resolved_by
-            rec["cue"] = {"start": q.cue[0], "end": q.cue[1], "text": text[q.cue[0] : q.cue[1]]} if q.cue else None
+            rec["cue"] = span_dict(text, q.cue[0], q.cue[1]) if q.cue else None
             rec["content"] = content
             if len(parts) > 1:
-                rec["content_parts"] = [{"start": s, "end": e, "text": text[s:e]} for s, e in parts]
+                rec["content_parts"] = [span_dict(text, s, e) for s, e in parts]
             if q.via:
                 rec["via"] = q.via
             data.append(rec)

@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from ..document import Analysis, Document
+from ..features import features_of
 from .base import Analyzer
 
 ARTIFACT = "subjectivity"
@@ -19,7 +20,8 @@ ARTIFACT = "subjectivity"
 
 class SubjectivityAnalyzer(Analyzer):
     name = "subjectivity"
-    produces = ("subjectivity",)
+    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams")
+    assigns = ("data.subjectivity", "spans.subjectivity", "features.sentence_p_subj")
     version = "1"
     description = "Per-sentence subjective/objective spans (SUBJ/OBJ) with probabilities."
 
@@ -38,11 +40,14 @@ class SubjectivityAnalyzer(Analyzer):
     def sentence_scores(self, texts: Sequence[str], language: str | None = "en") -> np.ndarray:
         """P(SUBJ) for each text; the English head for ``en`` (or unknown), the multilingual one otherwise."""
         self.load()
-        feats, heads, _ = self._model
         if not texts:
             return np.zeros(0)
+        return self._scores(self._model[0].counts(list(texts)), language)
+
+    def _scores(self, counts, language: str | None) -> np.ndarray:
+        feats, heads, _ = self._model
         head = heads["en"] if language in (None, "en", "und") else heads["multi"]
-        P = head.predict_proba(feats.transform(list(texts)))
+        P = head.predict_proba(feats.transform_counts(counts))
         return P[:, head.labels.index("SUBJ")]
 
     @staticmethod
@@ -57,7 +62,10 @@ class SubjectivityAnalyzer(Analyzer):
         threshold = float(self._model[2].get("threshold", 0.5))
         for analysis in batch:
             doc = analysis.document
-            scores = self.sentence_scores([doc.text[s:e] for s, e in doc.sentences], self.language_of(analysis))
+            shared = features_of(analysis)
+            scores = (self._scores(shared.hashed_ngrams(self._model[0], "sentences"), self.language_of(analysis))
+                      if doc.sentences else np.zeros(0))
+            shared.put("sentence_p_subj", scores)
             self._emit(doc, analysis, scores, threshold)
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
@@ -77,4 +85,3 @@ class SubjectivityAnalyzer(Analyzer):
             "mean_p_subj": round(float(np.mean(p_subj)), 4) if len(p_subj) else 0.0,
             "threshold": threshold,
         }
-        self.stamp(analysis)

@@ -28,6 +28,7 @@ paragraph-level labels derived from the spans (what the shared task scores); and
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 from typing import Sequence
@@ -36,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..document import Analysis, Document, Label, Span
+from ..features import features_of
 from .base import Analyzer
 
 ARTIFACT = "techniques"
@@ -58,8 +60,8 @@ def paragraph_line_numbers(doc: Document) -> list[int]:
 
 class TechniquesAnalyzer(Analyzer):
     name = "techniques"
-    produces = ("techniques",)
-    label_tasks = ("techniques",)
+    requires = ("features.sentence_texts", "features.hashed_ngrams")
+    assigns = ("data.techniques", "labels.techniques", "spans.techniques")
     version = "2"
     description = "Persuasion techniques (23, SemEval-2023) as phrase spans with calibrated scores + paragraph labels."
 
@@ -69,8 +71,9 @@ class TechniquesAnalyzer(Analyzer):
         self.narrow = bool(narrow)
         self.spans = bool(spans)
         self.span_model_dir = span_model_dir
-        if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
-            raise ValueError(f"threshold must be between 0 and 1, got {threshold!r}")
+        from ..errors import check_param
+
+        check_param("threshold", threshold, threshold is None or 0.0 <= float(threshold) <= 1.0, "between 0 and 1")
         self.threshold = None if threshold is None else float(threshold)
         self._m = None
         self._span = None
@@ -102,10 +105,11 @@ class TechniquesAnalyzer(Analyzer):
         return list(self._m["para"].labels)
 
     # -- scoring --------------------------------------------------------------------------------
-    def score_document(self, doc: Document) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    def score_document(self, doc: Document, analysis: Analysis | None = None) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
         """(paragraph scores (P, L), sentence scores (S, L), sentence indices per paragraph)."""
         from ..models.hashed_linear import shape_features
 
+        shared = features_of(analysis if analysis is not None else Analysis(document=doc))
         m = self._m
         feats, meta = m["feats"], m["meta"]
         paras = list(doc.paragraphs)
@@ -115,11 +119,11 @@ class TechniquesAnalyzer(Analyzer):
         ptexts = [doc.text[s:e] for s, e in paras]
         lines = paragraph_line_numbers(doc)
         n = len(paras)
-        blocks = [feats.transform(ptexts),
+        blocks = [feats.transform_counts(shared.hashed_ngrams(feats, "paragraphs")),
                   shape_features(ptexts, [ln == 1 for ln in lines], [i / max(n - 1, 1) for i in range(n)])]
         alpha = float(meta.get("context_weight", 0.0))
         if alpha > 0:
-            ctx = feats.transform([doc.text])[:, : feats.n_half]  # word n-grams of the whole article
+            ctx = feats.transform_counts(shared.hashed_ngrams(feats, "document"))[:, : feats.n_half]  # word n-grams of the whole article
             blocks.append(sp.csr_matrix(np.ones((n, 1), dtype=np.float32)) @ (alpha * ctx))
         Xp = sp.hstack(blocks, format="csr")
         Sp = m["para"].predict_proba(Xp)
@@ -130,7 +134,7 @@ class TechniquesAnalyzer(Analyzer):
                 j += 1
             sent_of[j].append(si)
         if m["sent"] is not None and doc.sentences:
-            Ss = m["sent"].predict_proba(feats.transform([doc.text[s:e] for s, e in doc.sentences]))
+            Ss = m["sent"].predict_proba(feats.transform_counts(shared.hashed_ngrams(feats, "sentences")))
         else:
             Ss = np.zeros((len(doc.sentences), L))
         return Sp, Ss, sent_of
@@ -157,7 +161,7 @@ class TechniquesAnalyzer(Analyzer):
         labels = m["para"].labels
         th = m["para"].thresholds
         sent_th = m["sent"].thresholds if m["sent"] is not None and m["sent"].thresholds is not None else th
-        Sp, Ss, sent_of = self.score_document(doc)
+        Sp, Ss, sent_of = self.score_document(doc, analysis)
         Sc = self.combine(Sp, Ss, sent_of)
         lines = paragraph_line_numbers(doc)
         short = m["meta"].get("short_span_words", {})
@@ -192,7 +196,6 @@ class TechniquesAnalyzer(Analyzer):
         for sp_ in spans:
             by_label.setdefault(sp_.label, []).append(sp_)
         self._add_doc_labels(analysis, by_label)
-        self.stamp(analysis)
 
     def _add_doc_labels(self, analysis: Analysis, by_label: dict[str, list[Span]]) -> None:
         m = self._m
@@ -217,11 +220,18 @@ class TechniquesAnalyzer(Analyzer):
         sm, m = self._span, self._m
         lang = self.language_key(doc, analysis)
         thr = self.threshold if self.threshold is not None else sm.threshold(lang)
-        cands = [c for c in sm.candidates(doc.text, doc.sentences, doc.paragraphs)[0] if c.score >= thr]
+        shared = features_of(analysis)
+        probs = None
+        if doc.sentences:  # the pipeline's shared hashed n-gram rows (same featurizer settings as the other heads)
+            Xs = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "sentences"))
+            if sm.para_weight > 0 and doc.paragraphs:
+                Xp = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "paragraphs"))
+                para_of = [max(0, bisect.bisect_right([s for s, _ in doc.paragraphs], s) - 1) for s, _ in doc.sentences]
+                Xs = sp.hstack([Xs, sm.para_weight * Xp[para_of]], format="csr")
+            probs = sm.sent_head.predict_proba(Xs)
+        cands = [c for c in sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs)[0] if c.score >= thr]
         lines = paragraph_line_numbers(doc)
         para_starts = [s for s, _ in doc.paragraphs]
-        import bisect
-
         spans = []
         for c in cands:
             t = sm.labels[c.technique]
@@ -246,7 +256,6 @@ class TechniquesAnalyzer(Analyzer):
         for sp_ in spans:
             by_label.setdefault(sp_.label, []).append(sp_)
         self._add_doc_labels(analysis, by_label)
-        self.stamp(analysis)
 
     def _narrow(self, text: str, s: int, e: int, j: int, max_words: int) -> tuple[int, int]:
         """The phrase of at most ``max_words`` words inside [s, e) the sentence head weighs most."""

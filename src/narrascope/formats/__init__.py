@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from ..document import SCHEMA_VERSION, Analysis
-from ..errors import ConfigError
-from ..pipeline import Failure
+from ..errors import ConfigError, Failure
 
 FORMATS = ("json", "jsonl", "csv")
 

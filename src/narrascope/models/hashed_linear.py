@@ -67,7 +67,11 @@ class HashedTfidf:
         return sp.diags(1.0 / norms) @ X
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.weight(self.counts(texts)).astype(np.float32).tocsr()
+        return self.transform_counts(self.counts(texts))
+
+    def transform_counts(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """:meth:`transform` from rows of :meth:`counts` (e.g. the pipeline's shared ``hashed_ngrams``)."""
+        return self.weight(X).astype(np.float32).tocsr()
 
     # -- persistence --------------------------------------------------------------------------
     def config(self) -> dict:

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Document, normalise_text
-from ..errors import EmptyDocumentError, InputError, InputTooLargeError
-from ..pipeline import Failure
+from ..errors import EmptyDocumentError, Failure, InputError, InputTooLargeError
 
 # Magic numbers that cannot start a text file (short ones like "MZ" are left to the NUL check).
 _BINARY_MAGIC = (

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..document import Document
-from ..errors import InputError
-from ..pipeline import Failure
+from ..errors import Failure, InputError
 from ._common import build_document, failure, html_to_text, looks_binary, binary_error, normalise_date, read_bytes
 
 _ROOT_TAG = re.compile(rb"<\s*([A-Za-z_][\w.:-]*)")

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..document import Document
-from ..errors import InputError
-from ..pipeline import Failure
+from ..errors import Failure, InputError
 from ._common import (
     build_document,
     decode_bytes,

@@ -21,8 +21,7 @@ from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from ..document import Document
-from ..errors import InputError, InputTooLargeError, NetworkError
-from ..pipeline import Failure
+from ..errors import Failure, InputError, InputTooLargeError, NetworkError
 from . import feed as feed_reader
 from . import html as html_reader
 from ._common import decode_bytes_with_encoding, looks_binary

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..document import Document
-from ..errors import InputError
-from ..pipeline import Failure
+from ..errors import Failure, InputError
 from . import html as html_reader
 from ._common import failure, open_binary
 

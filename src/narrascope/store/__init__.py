@@ -43,7 +43,7 @@ Concurrency
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..document import Analysis
 from ..errors import ConfigError
@@ -262,8 +262,8 @@ class Store:
         """Technique prevalence per group; same rows as :meth:`stats_narratives`."""
         raise NotImplementedError
 
-    def stats_labels(self, task_contains: str, by: str = "source", **filters) -> list[dict[str, Any]]:
-        """Prevalence of labels of any task whose name contains ``task_contains`` (generic form)."""
+    def stats_labels(self, tasks: str | Sequence[str], by: str = "source", **filters) -> list[dict[str, Any]]:
+        """Prevalence of the labels of the task(s) named ``tasks`` (generic form)."""
         raise NotImplementedError
 
     def label_tasks(self) -> list[dict[str, Any]]:

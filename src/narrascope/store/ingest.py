@@ -18,12 +18,14 @@ import json
 import os
 import sys
 import time
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..analyzers.base import iter_batches
-from ..document import SCHEMA_VERSION, Analysis, content_id
+from ..document import NOT_ANALYSIS_HINT as _NOT_ANALYSIS_HINT
+from ..document import Analysis, analysis_from_record, content_id  # noqa: F401 - analysis_from_record re-exported
 from ..errors import InputError
-from ..pipeline import Failure, Pipeline
+from ..errors import Failure
+from ..pipeline import Pipeline
 from ..readers import ReadOptions, iter_documents
 from . import IngestReport, Store
 
@@ -48,16 +50,13 @@ def ingest_sources(
         raise InputError(f"batch size must be at least 1, got {batch_size}", where="--batch-size")
     pipeline = pipeline or Pipeline.from_config()
     versions = pipeline.versions()
-    pause = float(os.environ.get("NARRASCOPE_TEST_INGEST_PAUSE") or 0)
-    if pause and hasattr(store, "_test_pause"):
-        store._test_pause = pause
     t0 = time.perf_counter()
     report = IngestReport()
     bar = None
     if progress:
-        from tqdm import tqdm
+        from ..progress import progress_bar
 
-        bar = tqdm(unit="doc", file=sys.stderr, desc="ingest")
+        bar = progress_bar("ingest", sources)
     docs = iter_documents(sources, read_options or ReadOptions(), on_failure=report.failures.append)
     for chunk in iter_batches(docs, batch_size):
         ids = [content_id(d.text) for d in chunk]
@@ -67,11 +66,12 @@ def ingest_sources(
         if old:
             report.skipped += len(old)
             report.sightings += store.add_sightings(old)
+        if bar is not None and old:
+            bar.update(len(old))
         if new:
-            analyses = list(pipeline.pipe(new, batch_size=min(batch_size, 16), on_failure=report.failures.append))
+            # the bar moves as each analysis batch finishes, not once per stored chunk
+            analyses = list(pipeline.pipe(new, batch_size=min(batch_size, 16), on_failure=report.failures.append, progress=bar))
             report.merge(store.add_analyses(analyses, versions=versions, batch_size=len(analyses) + 1))
-        if bar is not None:
-            bar.update(len(chunk))
     if bar is not None:
         bar.close()
     report.seconds = time.perf_counter() - t0
@@ -79,56 +79,8 @@ def ingest_sources(
 
 
 # -- already-computed analyses -----------------------------------------------------------------
-
-KNOWN_SCHEMA_VERSIONS = (SCHEMA_VERSION,)
-_NOT_ANALYSIS_HINT = "expected one analysis per line, as `narrascope analyze --format jsonl` writes"
-
-
-def analysis_from_record(d: Any, where: str) -> Analysis:
-    """One analysis line (a decoded ``Analysis.to_dict()``) checked and turned into an :class:`Analysis`.
-
-    Raises :class:`InputError` naming ``where`` when the record is not an analysis, has a
-    ``schema_version`` this narrascope does not know, or has a span outside its text / whose
-    ``text`` does not match its offsets. Nothing is re-derived: the analysis is kept as written.
-    """
-    if not isinstance(d, dict) or not isinstance(d.get("document"), dict):
-        hint = _NOT_ANALYSIS_HINT
-        if isinstance(d, dict) and "text" in d:
-            hint = "this looks like an article; ingest articles without --analyses"
-        kinds = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}
-        got = "no 'document' object" if isinstance(d, dict) else f"{kinds.get(type(d), 'a JSON number')}, not an object"
-        raise InputError(f"not an analysis ({got})", where=where, hint=hint)
-    version = d.get("schema_version")
-    if version not in KNOWN_SCHEMA_VERSIONS:
-        known = ", ".join(KNOWN_SCHEMA_VERSIONS)
-        what = "no schema_version" if version is None else f"unknown schema_version {version!r}"
-        raise InputError(
-            f"{what}; this narrascope reads schema_version {known}", where=where,
-            hint="re-run the analysis with this narrascope version, or upgrade narrascope",
-        )
-    text = d["document"].get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InputError("the analysis has no document text", where=where, hint=_NOT_ANALYSIS_HINT)
-    try:
-        analysis = Analysis.from_dict(d)
-        span_dicts = [(f"spans[{i}]", s) for i, s in enumerate(d.get("spans") or [])]
-        for task, labs in (d.get("labels") or {}).items():
-            for j, lab in enumerate(labs):
-                span_dicts += [(f"labels.{task}[{j}].evidence[{k}]", s) for k, s in enumerate(lab.get("evidence") or [])]
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise InputError(f"malformed analysis ({type(e).__name__}: {e})", where=where, hint=_NOT_ANALYSIS_HINT) from None
-    n = len(text)
-    for field_name, s in span_dicts:
-        start, end = int(s["start"]), int(s["end"])
-        if not (0 <= start <= end <= n):
-            raise InputError(f"{field_name}: span [{start}, {end}) lies outside the text of length {n}", where=where)
-        if "text" in s and s["text"] != text[start:end]:
-            raise InputError(
-                f"{field_name}: the span's text does not match its offsets [{start}, {end})", where=where,
-                hint="the line was edited or its offsets belong to another text; re-run the analysis",
-            )
-    return analysis
-
+# The one validator lives with the data model (every ingest route uses it): see
+# :func:`narrascope.document.analysis_from_record`.
 
 def iter_analysis_lines(lines: Iterable[bytes], name: str, on_failure: Callable[[Failure], None]) -> Iterator[Analysis]:
     """Analyses from JSONL lines (bytes); a bad line goes to ``on_failure`` as ``name:line`` and is skipped."""

@@ -23,8 +23,13 @@ from ..errors import ConfigError, NotFoundError, StoreError
 from . import COUNT_LIMIT, EXPORTS, GROUP_BY, DocumentPage, IngestReport, Store
 from . import dedup
 
-NARRATIVE = "%narrative%"
-TECHNIQUE = "%technique%"
+# label tasks by name (what the analyzers assign: labels.narratives, labels.subnarratives, labels/spans techniques)
+NARRATIVE = ("narratives", "subnarratives")
+TECHNIQUE = ("techniques",)
+
+
+def _in(tasks) -> str:
+    return "(" + ", ".join("?" * len(tasks)) + ")"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Migrations whose SQL is the same in both dialects (each backend lists its own first, then these).
@@ -205,10 +210,10 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
         sort_key, doc_id = raw.split("\x1f")
     except (ValueError, UnicodeDecodeError):
         raise ConfigError(f"not a page cursor: {str(cursor)[:60]!r}", where="after",
-                          hint="pass the next_cursor of a previous page (or page with offset)") from None
+                          hint="use the `next` link of a previous page as it is (its `after` parameter), or page with offset") from None
     if not doc_id:
         raise ConfigError(f"not a page cursor: {str(cursor)[:60]!r}", where="after",
-                          hint="pass the next_cursor of a previous page (or page with offset)")
+                          hint="use the `next` link of a previous page as it is (its `after` parameter), or page with offset")
     return sort_key, doc_id
 
 
@@ -254,7 +259,6 @@ class SQLStore(Store):
     """Everything but connections, transactions, migrations and full-text search."""
 
     placeholder = "?"
-    _test_pause = 0.0
 
     def __init__(self) -> None:
         self._write_lock = threading.RLock()
@@ -365,8 +369,6 @@ class SQLStore(Store):
                 cur.execute(sql_sighting, p.sighting)
                 if cur.rowcount == 1:
                     report.sightings += 1
-        if self._test_pause:  # crash-resume tests widen the window in which a kill lands mid-transaction
-            time.sleep(self._test_pause)
         if labels:
             cur.executemany(self._sql(self._INSERT_LABEL), labels)
         if entities:
@@ -375,7 +377,7 @@ class SQLStore(Store):
             cur.executemany(self._sql(self._INSERT_SIG), sigs)
 
     def add_analyses(self, analyses, *, versions=None, batch_size: int = 200) -> IngestReport:
-        from ..pipeline import Failure
+        from ..errors import Failure
 
         t0 = time.perf_counter()
         report = IngestReport()
@@ -501,10 +503,10 @@ class SQLStore(Store):
             # one: walk the documents in the wanted order and probe each (primary key of labels: doc_id,
             # kind), which stops after a page instead of collecting and sorting tens of thousands of ids.
             if on_labels or self._label_is_rare(value, pattern, kind):
-                where.append(f"d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task LIKE ? AND {kind})")
+                where.append(f"d.id IN (SELECT l.doc_id FROM labels l WHERE l.label = ? AND l.task IN {_in(pattern)} AND {kind})")
             else:
-                where.append(f"EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND {kind} AND l.label = ? AND l.task LIKE ?)")
-            params += [value, pattern]
+                where.append(f"EXISTS (SELECT 1 FROM labels l WHERE l.doc_id = d.id AND {kind} AND l.label = ? AND l.task IN {_in(pattern)})")
+            params += [value, *pattern]
         return where, params
 
     @staticmethod
@@ -534,22 +536,22 @@ class SQLStore(Store):
         walking the documents when a frequent label's matches are counted up to the limit.
         """
         (value, pattern, kind), *others = self._label_filters(narrative, technique)
-        where, params = [f"l.label = ? AND l.task LIKE ? AND {kind}"], [value, pattern]
+        where, params = [f"l.label = ? AND l.task IN {_in(pattern)} AND {kind}"], [value, *pattern]
         df, dt = self._check_day("date_from", date_from), self._check_day("date_to", date_to)
         self._source_and_days("l", source, df, dt, where, params)
         for v, p, k in others:
             where.append(f"EXISTS (SELECT 1 FROM labels o WHERE o.doc_id = l.doc_id AND {k.replace('l.', 'o.')}"
-                         " AND o.label = ? AND o.task LIKE ?)")
-            params += [v, p]
+                         f" AND o.label = ? AND o.task IN {_in(p)})")
+            params += [v, *p]
         return f"SELECT DISTINCT l.doc_id FROM labels l WHERE {' AND '.join(where)}", params
 
     RARE_LABEL_ROWS = 1000  # below this many label rows, a label filter collects its documents first
 
-    def _label_is_rare(self, label: str, pattern: str, kind: str) -> bool:
+    def _label_is_rare(self, label: str, pattern: tuple[str, ...], kind: str) -> bool:
         """Whether fewer than RARE_LABEL_ROWS label rows carry ``label`` (reads at most that many index entries)."""
         n = self._one(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM labels l WHERE l.label = ? AND l.task LIKE ? AND {kind} LIMIT ?) AS r",
-            (label, pattern, self.RARE_LABEL_ROWS),
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM labels l WHERE l.label = ? AND l.task IN {_in(pattern)} AND {kind} LIMIT ?) AS r",
+            (label, *pattern, self.RARE_LABEL_ROWS),
         )[0]
         return int(n) < self.RARE_LABEL_ROWS
 
@@ -650,7 +652,8 @@ class SQLStore(Store):
             raise ConfigError(f"by must be one of {', '.join(GROUP_BY)}, got {by!r}", where="by")
         return f"d.{by}"
 
-    def stats_labels(self, task_contains: str, by: str = "source", *, label_kind: str | None = None, **filters):
+    def stats_labels(self, tasks, by: str = "source", *, label_kind: str | None = None, **filters):
+        tasks = (tasks,) if isinstance(tasks, str) else tuple(tasks)
         g = self._group(by)
         unknown = set(filters) - {"source", "date_from", "date_to"}
         if unknown:
@@ -659,8 +662,8 @@ class SQLStore(Store):
         group_where = (" WHERE " + " AND ".join(where)) if where else ""
         totals = {r[0]: int(r[1]) for r in self._all(f"SELECT {g}, COUNT(*) FROM documents d{group_where} GROUP BY {g}", params)}
         # labels carry source/day/week copies, so no join: alias the labels table as d for the filters
-        lw = ["d.task LIKE ?"] + (["d.kind = ?"] if label_kind else []) + where
-        lp = [f"%{task_contains}%"] + ([label_kind] if label_kind else []) + params
+        lw = [f"d.task IN {_in(tasks)}"] + (["d.kind = ?"] if label_kind else []) + where
+        lp = [*tasks] + ([label_kind] if label_kind else []) + params
         rows = []
         # (doc_id, kind, task, label) is the key: with one kind, every row is a distinct document
         count = "COUNT(*)" if label_kind else "COUNT(DISTINCT d.doc_id)"
@@ -678,10 +681,10 @@ class SQLStore(Store):
         return rows
 
     def stats_narratives(self, by: str = "source", **filters):
-        return self.stats_labels("narrative", by, label_kind="label", **filters)
+        return self.stats_labels(NARRATIVE, by, label_kind="label", **filters)
 
     def stats_techniques(self, by: str = "source", **filters):
-        return self.stats_labels("technique", by, **filters)
+        return self.stats_labels(TECHNIQUE, by, **filters)
 
     def label_tasks(self):
         return [
@@ -818,13 +821,13 @@ class SQLStore(Store):
                     params,
                 )
             )
-        pattern = {"narratives": [NARRATIVE], "techniques": [TECHNIQUE], "labels": ["%"]}[what]
-        kind = " AND l.kind = 'label'" if what == "narratives" else ""
+        pattern = {"narratives": list(NARRATIVE), "techniques": list(TECHNIQUE), "labels": []}[what]
+        kind = (" AND l.kind = 'label'" if what == "narratives" else "") + (f" AND l.task IN {_in(pattern)}" if pattern else "")
         return (
             dict(zip(("doc_id", "source", "published", "day", "kind", "task", "label", "score", "count"), r))
             for r in self._iter(
                 "SELECT l.doc_id, d.source, d.published, d.day, l.kind, l.task, l.label, l.score, l.n"
-                f" FROM labels l JOIN documents d ON d.id = l.doc_id WHERE l.task LIKE ?{kind}{wsql}"
+                f" FROM labels l JOIN documents d ON d.id = l.doc_id WHERE 1=1{kind}{wsql}"
                 " ORDER BY l.doc_id, l.kind, l.task, l.label",
                 pattern + params,
             )
