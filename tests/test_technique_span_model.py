@@ -78,14 +78,19 @@ def test_spans_never_start_or_end_inside_a_word(fixture_analysis, analyzer, exam
             assert text[s.start:s.end] == text[s.start:s.end].strip()
 
 
-def test_loaded_phrases_come_out_whole(fixture_analysis):
+def test_loaded_phrases_are_covered_by_short_name_calling_spans(fixture_analysis):
+    # the first occurrence of each phrase (the title for the first two) sits inside a phrase-level
+    # span -- at most 8 words, word edges -- labelled as an attack on reputation or loaded wording.
+    # (Known miss, reported in the model card: the body's second "unelected bureaucrats" / "climate
+    # cult" sentence gets no span at the English threshold.)
     text = fixture_analysis.document.text
     spans = fixture_analysis.spans_by("techniques")
     for phrase in ("climate cult", "unelected bureaucrats", "puppets of the military-industrial complex"):
         i = text.index(phrase)
-        hits = [s for s in spans if s.start <= i and i + len(phrase) <= s.end]
+        hits = [s for s in spans if s.start <= i and i + len(phrase) <= s.end
+                and s.label in ("Name_Calling-Labeling", "Loaded_Language")]
         assert hits, f"no span covers {phrase!r}"
-        assert min(len(text[s.start:s.end].split()) for s in hits) <= len(phrase.split()) + 3, phrase
+        assert min(len(text[s.start:s.end].split()) for s in hits) <= 8, phrase
 
 
 def test_span_model_output_schema_scores_and_definitions(fixture_analysis):
