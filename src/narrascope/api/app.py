@@ -15,6 +15,7 @@ with the matching HTTP status (an HTML page with the same fields for browser pag
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -117,6 +118,9 @@ class _Runtime:
         return self._store
 
     def close(self) -> None:
+        from ..serving import close_executor
+
+        close_executor(self)
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -186,6 +190,13 @@ class _Runtime:
         pipeline = self.pipeline
         with self._pipeline_lock:  # analyzers are not required to be thread-safe
             return pipeline.analyze(doc)
+
+    async def analyze_async(self, doc: Document) -> Analysis:
+        """Queue the analysis on the runtime's own analysis thread, not the shared request
+        threadpool, so that waiting analyses never hold the threads reads are served on."""
+        from ..serving import analysis_executor
+
+        return await asyncio.get_running_loop().run_in_executor(analysis_executor(self), self.analyze, doc)
 
     def analyze_many(self, docs: list[Document], failures: list) -> list[Analysis]:
         pipeline = self.pipeline
@@ -451,7 +462,7 @@ def create_app(
                 raise InputError("the text is not UTF-8", where="body", hint="send UTF-8 text") from None
             doc = Document.create(text, where="body", title=request.query_params.get("title"))
         check_size(doc, rt.max_chars, "body.text")
-        analysis = await run_in_threadpool(rt.analyze, doc)
+        analysis = await rt.analyze_async(doc)
         return json_response(analysis.to_dict())
 
     # -- API + UI: documents -----------------------------------------------------------------
@@ -731,6 +742,10 @@ def create_app(
             )
         return json_response({"threshold": threshold, "clusters": page, "total": len(clusters), "limit": limit,
                               "offset": offset, "next": nxt, "prev": prev})
+
+    from .alerts import register as register_alerts
+
+    register_alerts(app, rt, render, json_response)  # GET /alerts (+ the Alerts page), GET /feeds
 
     # -- UI: dashboard -----------------------------------------------------------------------
     @app.get("/", tags=["ui"], summary="Corpus dashboard (HTML; JSON summary for API clients)", response_model=None)

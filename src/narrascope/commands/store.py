@@ -26,11 +26,13 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON on stdout.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
     @click.option("--strict", is_flag=True, help="Exit non-zero if any document fails.")
+    @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(0),
+                  help="Worker processes that analyse (0 = one per CPU core); same result as 1.")
     @click.option("--analyses", "stored_analyses", is_flag=True,
                   help="SOURCES hold analyses already made (`spark analyze` output directories, "
                        "`analyze --format jsonl` files): store them as they are, without analysing.")
     @read_options_params
-    def ingest(sources, db, analyzers, pipeline_file, batch_size, as_json, quiet, strict, stored_analyses, **kw):
+    def ingest(sources, db, analyzers, pipeline_file, batch_size, as_json, quiet, strict, stored_analyses, jobs, **kw):
         """Analyse articles from SOURCES and store them in --db (idempotent, resumable).
 
         Texts already stored (same content hash) are skipped without analysis; a killed run
@@ -57,7 +59,7 @@ def register(main: click.Group) -> None:
             with _open(db) as store:
                 report = ingest_sources(
                     list(sources), store, pipeline=pipeline, read_options=read_options, batch_size=batch_size,
-                    progress=not quiet and sys.stderr.isatty(),
+                    progress=not quiet and sys.stderr.isatty(), jobs=jobs,
                 )
         if as_json:
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

@@ -27,6 +27,37 @@ def read(path: Path, options) -> Iterator[Document | Failure]:
 
 
 def from_bytes(data: bytes, *, where: str, options, base_url: str | None = None) -> Iterator[Document | Failure]:
+    parsed, broken = parse_feed(data, where=where, base_url=base_url)
+    if not parsed.entries:
+        raise InputError("the feed has no entries", where=where, hint="nothing to analyze in this feed")
+    sax_error = broken is not None
+    feed = parsed.feed
+    source = _strip(feed.get("title")) or None
+    lang = (feed.get("language") or "").strip()
+    n = 0
+    for n, entry in enumerate(parsed.entries, 1):
+        ewhere = f"{where} entry {n}"
+        try:
+            yield entry_document(entry, ewhere, options, source, lang)
+        except InputError as e:
+            yield failure(e, ewhere)
+    if sax_error:
+        yield Failure(
+            where=f"{where} entry {n + 1}",
+            message=(
+                f"the feed is not well-formed XML after entry {n} ({_sax_message(broken)}); "
+                "entries before it were read, the rest is lost (is the file truncated?)"
+            ),
+            stage="read",
+        )
+
+
+def parse_feed(data: bytes, *, where: str, base_url: str | None = None) -> tuple[Any, Exception | None]:
+    """``(feedparser result, the XML error that cut the feed short or None)``.
+
+    Raises :class:`InputError` when ``data`` is not an RSS/Atom feed at all. A feed with no entries
+    is returned as it is (``parsed.entries == []``).
+    """
     import feedparser
 
     if looks_binary(data):
@@ -57,37 +88,12 @@ def from_bytes(data: bytes, *, where: str, options, base_url: str | None = None)
             where=where,
             hint="give an RSS 2.0 or Atom feed, or force another reader with --input-format",
         )
-    if not parsed.entries:
-        raise InputError("the feed has no entries", where=where, hint="nothing to analyze in this feed")
-    feed = parsed.feed
-    source = _strip(feed.get("title")) or None
-    lang = (feed.get("language") or "").strip()
-    n = 0
-    for n, entry in enumerate(parsed.entries, 1):
-        ewhere = f"{where} entry {n}"
-        try:
-            yield _entry_document(entry, ewhere, options, source, lang)
-        except InputError as e:
-            yield failure(e, ewhere)
-    if sax_error:
-        yield Failure(
-            where=f"{where} entry {n + 1}",
-            message=(
-                f"the feed is not well-formed XML after entry {n} ({_sax_message(broken)}); "
-                "entries before it were read, the rest is lost (is the file truncated?)"
-            ),
-            stage="read",
-        )
+    return parsed, (broken if sax_error else None)
 
 
-def _entry_document(entry: Any, where: str, options, source: str | None, lang: str) -> Document:
-    content = ""
-    for c in entry.get("content") or []:
-        value = c.get("value") or ""
-        if len(value) > len(content):
-            content = value
-    summary = entry.get("summary") or ""
-    raw = content if len(_strip(content)) >= len(_strip(summary)) else summary
+def entry_document(entry: Any, where: str, options, source: str | None, lang: str) -> Document:
+    """The document of one feed entry (its full content, else its summary, as text)."""
+    raw, _full = entry_text(entry)
     text = html_to_text(raw)
     if not text:
         raise InputError("empty document: the entry has no content or summary", where=where,
@@ -110,6 +116,25 @@ def _entry_document(entry: Any, where: str, options, source: str | None, lang: s
         published=published,
         meta=meta,
     )
+
+
+def entry_text(entry: Any) -> tuple[str, bool]:
+    """The entry's raw (HTML) text and whether it is full content (Atom ``content`` /
+    ``content:encoded``) rather than a summary/description."""
+    content = ""
+    for c in entry.get("content") or []:
+        value = c.get("value") or ""
+        if len(value) > len(content):
+            content = value
+    summary = entry.get("summary") or ""
+    if content and len(_strip(content)) >= len(_strip(summary)):
+        return content, True
+    return summary, False
+
+
+def strip_html(value: Any) -> str:
+    """Inline HTML (a title, an author) as one line of text."""
+    return _strip(value)
 
 
 def _strip(value: Any) -> str:

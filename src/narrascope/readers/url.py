@@ -16,7 +16,7 @@ import socket
 import ssl
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
@@ -44,6 +44,8 @@ class Fetched:
     content_type: str  # mime type, lower case
     charset: str | None
     body: bytes
+    # validators for a later conditional GET (``fetch(..., headers=...)``): "etag", "last-modified"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def read(url: str, options) -> Iterator[Document | Failure]:
@@ -98,8 +100,14 @@ def _kind(page: Fetched) -> str:
 # -- fetching ------------------------------------------------------------------------------------
 
 
-def fetch(url: str, options) -> Fetched:
-    """GET ``url`` following up to 5 redirects, every hop checked; body capped at max_bytes."""
+def fetch(url: str, options, *, headers: dict[str, str] | None = None) -> Fetched:
+    """GET ``url`` following up to 5 redirects, every hop checked; body capped at max_bytes.
+
+    ``headers``: extra request headers. With ``If-None-Match`` / ``If-Modified-Since`` among them
+    (a conditional GET), a ``304 Not Modified`` answer is returned as ``Fetched(status=304, body=b"")``
+    instead of raising.
+    """
+    conditional = bool(headers) and any(k.lower() in ("if-none-match", "if-modified-since") for k in headers)
     deadline = time.monotonic() + options.timeout
     current = url
     for _hop in range(6):
@@ -129,9 +137,14 @@ def fetch(url: str, options) -> Fetched:
                     "Accept": _ACCEPT,
                     "Accept-Encoding": "gzip, deflate",
                     "Connection": "close",
+                    **(headers or {}),
                 },
             )
             resp = conn.getresponse()
+            validators = {k: v for k in ("etag", "last-modified") if (v := resp.getheader(k))}
+            if resp.status == 304 and conditional:
+                conn.close()
+                return Fetched(url=current, status=304, content_type="", charset=None, body=b"", headers=validators)
             if resp.status in _REDIRECTS:
                 location = resp.getheader("Location")
                 conn.close()
@@ -166,8 +179,43 @@ def fetch(url: str, options) -> Fetched:
         finally:
             conn.close()
         mime, charset = _parse_content_type(ctype_header)
-        return Fetched(url=current, status=200, content_type=mime, charset=charset, body=body)
+        return Fetched(url=current, status=200, content_type=mime, charset=charset, body=body, headers=validators)
     raise NetworkError("too many redirects (more than 5)", where=url)
+
+
+def post(url: str, body: bytes, options, *, content_type: str = "application/json") -> int:
+    """POST ``body`` to ``url`` through the same SSRF guard as :func:`fetch` (no redirects followed).
+
+    Returns the HTTP status (2xx); anything else raises :class:`NetworkError`.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NetworkError("not an http(s) URL", where=url, hint="give a full http(s):// URL")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise NetworkError("the URL has an invalid port", where=url) from None
+    deadline = time.monotonic() + options.timeout
+    conn = _connection(parts.scheme, parts.hostname, port, url, options, deadline)
+    target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    try:
+        conn.request("POST", target, body=body, headers={
+            "User-Agent": options.user_agent, "Content-Type": content_type, "Connection": "close",
+        })
+        resp = conn.getresponse()
+        resp.read(65536)
+        status = resp.status
+    except _Refused as e:
+        raise NetworkError(str(e), where=url, hint=_PRIVATE_HINT) from None
+    except (socket.timeout, TimeoutError):
+        raise NetworkError(f"timed out after {options.timeout:g} s", where=url) from None
+    except (OSError, http.client.HTTPException, ssl.SSLError) as e:
+        raise NetworkError(f"cannot post: {type(e).__name__}: {e}".rstrip(": "), where=url) from None
+    finally:
+        conn.close()
+    if not 200 <= status < 300:
+        raise NetworkError(f"the server answered HTTP {status}", where=url, hint="check the webhook URL and the receiver")
+    return status
 
 
 def _parse_content_type(header: str) -> tuple[str, str | None]:
