@@ -60,7 +60,7 @@ def paragraph_line_numbers(doc: Document) -> list[int]:
 
 class TechniquesAnalyzer(Analyzer):
     name = "techniques"
-    requires = ("features.sentence_texts", "features.hashed_ngrams")
+    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams")
     assigns = ("data.techniques", "labels.techniques", "spans.techniques")
     version = "2"
     description = "Persuasion techniques (23, SemEval-2023) as phrase spans with calibrated scores + paragraph labels."
@@ -209,8 +209,10 @@ class TechniquesAnalyzer(Analyzer):
             analysis.add_labels("techniques", doc_labels)
 
     def language_key(self, doc: Document, analysis: Analysis) -> str | None:
-        lang = doc.language or (analysis.data.get("language") or {}).get("language")
-        if not lang:
+        from .language import detect_language
+
+        lang = doc.language or (analysis.data.get("language") or {}).get("language") or detect_language(doc.text)[0]
+        if not lang or lang == "und":
             return None
         lang = str(lang).lower().split("-")[0]
         return _LANG_KEYS.get(lang, lang)
