@@ -21,6 +21,8 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.store",
     "narrascope.commands.quotes",
     "narrascope.commands.techniques",
+    "narrascope.commands.subjectivity",
+    "narrascope.commands.technique_spans",
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
     "narrascope.commands.spark",

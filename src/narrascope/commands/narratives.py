@@ -54,13 +54,35 @@ def _write_and_report(output: str, lines: list[str], failures: list[str], what: 
             sys.exit(1)
 
 
-def predict_narratives_dir(input_dir: str, model_dir: str | None = None, batch_size: int = 32):
+def estimate_other_prior(input_dir: str, model_dir: str | None = None) -> dict:
+    """EM (Saerens et al. 2002) over the calibrated P(Other) of every readable article in the folder."""
+    import numpy as np
+
+    from ..errors import NarrascopeError
+    from ..models.narratives import NarrativeModel
+    from ..models.priors import em_binary
+
+    model = NarrativeModel.load(model_dir)
+    texts = []
+    for p in _txt_files(input_dir):
+        try:
+            texts.append(_read(p).text)
+        except NarrascopeError:
+            pass
+    po = model.p_other(texts) if texts else np.zeros(0)
+    prior, _, it = em_binary(po, model.train_other_prior)
+    return {"articles": len(texts), "train_other_prior": model.train_other_prior,
+            "mean_p_other": float(po.mean()) if len(po) else 0.0, "other_prior": prior, "iterations": it}
+
+
+def predict_narratives_dir(input_dir: str, model_dir: str | None = None, batch_size: int = 32,
+                           other_prior: float | None = None):
     """Yield (file name, narratives, subnarratives) for every article; failures as (name, None, error)."""
     from ..analyzers.narratives import NarrativesAnalyzer
     from ..document import Analysis
     from ..errors import NarrascopeError
 
-    analyzer = NarrativesAnalyzer(model_dir=model_dir).load()
+    analyzer = NarrativesAnalyzer(model_dir=model_dir, other_prior=other_prior).load()
     files = _txt_files(input_dir)
     for start in range(0, len(files), batch_size):
         batch = []
@@ -109,10 +131,19 @@ def register(main: click.Group) -> None:
     @click.option("--input", "input_dir", required=True, type=click.Path(), help="Folder of *.txt articles.")
     @click.option("--output", required=True, type=click.Path(dir_okay=False), help="TSV file to write.")
     @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model folder (default: the shipped one).")
-    def predict_narratives(input_dir, output, model_dir):
+    @click.option("--other-prior", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+                  help="Expected share of articles without a narrative (default: as trained).")
+    @click.option("--reestimate-priors", is_flag=True,
+                  help="Estimate the share of articles without a narrative from these articles (EM, Saerens et al. 2002) and decode with it.")
+    def predict_narratives(input_dir, output, model_dir, other_prior, reestimate_priors):
         """Narratives and sub-narratives of every article, in the official subtask-2 TSV."""
+        if reestimate_priors:
+            est = estimate_other_prior(input_dir, model_dir)
+            other_prior = est["other_prior"]
+            click.echo(f"prior of 'Other': {est['train_other_prior']:.3f} in training, {other_prior:.3f} estimated "
+                       f"over {est['articles']} articles ({est['iterations']} EM iterations)", err=True)
         lines, failures = [], []
-        for name, narr, subs in predict_narratives_dir(input_dir, model_dir):
+        for name, narr, subs in predict_narratives_dir(input_dir, model_dir, other_prior=other_prior):
             if narr is None:
                 failures.append(f"  {name}: {subs}")
                 continue
