@@ -60,6 +60,9 @@ from .document import Analysis, Document
 from .errors import ConfigError, InputError, NarrascopeError
 from .pipeline import Failure, Pipeline, _where
 from .readers import ReadOptions
+from .spark_output import (  # noqa: F401 - the output format, shared with the store (importable from here)
+    FAILURES_FILE, PART_GLOB, SUCCESS_FILE, SUMMARY_FILE, iter_failures, iter_output, iter_output_dicts, output_parts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +72,6 @@ JAVA_HINT = (
     "and put it on PATH or set JAVA_HOME"
 )
 MIN_JAVA = 17
-SUMMARY_FILE = "_SUMMARY.json"
-FAILURES_FILE = "failures.jsonl"
-SUCCESS_FILE = "_SUCCESS"
-PART_GLOB = "part-*.jsonl"
 SOURCE_FILE_COLUMN = "_narrascope_file"  # optional DataFrame column naming the file a row came from
 _EXAMPLES = 20  # failures kept in the report (all of them are in failures.jsonl)
 
@@ -600,42 +599,7 @@ def spark_message(e: Exception) -> str:
 
 
 # -- reading the output back -------------------------------------------------------------------
-
-
-def iter_output(output: str | Path) -> Iterator[Analysis]:
-    """The analyses of a finished output directory, in input order (e.g. for ``Store.add_analyses``)."""
-    from .document import analysis_from_record
-
-    for part in output_parts(output):
-        with open(part, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if line.strip():
-                    yield analysis_from_record(json.loads(line), f"{part}:{lineno}")
-
-
-def iter_output_dicts(output: str | Path) -> Iterator[dict[str, Any]]:
-    for part in output_parts(output):
-        with open(part, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    yield json.loads(line)
-
-
-def output_parts(output: str | Path) -> list[Path]:
-    """The part files of a finished output directory, in input order (``InputError`` without ``_SUCCESS``)."""
-    out = Path(output)
-    if not (out / SUCCESS_FILE).exists():
-        raise InputError("not a finished narrascope spark output (no _SUCCESS file)", where=str(out))
-    return sorted(out.glob(PART_GLOB))
-
-
-def iter_failures(output: str | Path) -> Iterator[dict[str, Any]]:
-    """The error records of a finished output directory."""
-    path = Path(output) / FAILURES_FILE
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+# (iter_output, iter_output_dicts, output_parts, iter_failures: narrascope/spark_output.py)
 
 
 __all__ = [

@@ -35,7 +35,7 @@ def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
 def register(app: FastAPI, rt, render: Callable, json_response: Callable) -> None:
     """Add the monitoring routes to ``app`` (``rt``: the app's runtime holding the store)."""
     from ..monitor import feed_health, list_alerts
-    from .app import MAX_PAGE, safe_link, wants_html
+    from .common import MAX_PAGE, safe_link, wants_html
 
     @app.get("/alerts", tags=["monitoring"], summary="Alerts fired by the monitoring rules, newest first",
              response_model=None)

@@ -291,7 +291,7 @@ def register_review(app, rt, render: Callable, json_response: Callable, cfg: Rev
     ):
         """``{queue: [{id, title, source, margin, ...}], progress: {sources, total}}``: documents whose
         labels score nearest the decision threshold first; unreviewed only unless ``include_reviewed``."""
-        from .app import wants_html
+        from .common import wants_html
 
         rows = review_queue(rt.store, source=source or None, limit=limit, offset=offset, include_reviewed=include_reviewed)
         progress = review_progress(rt.store)
@@ -327,7 +327,7 @@ def register_review(app, rt, render: Callable, json_response: Callable, cfg: Rev
         }}},
     )
     async def post(request: Request, doc_id: str):
-        from .app import is_json, parse_json, read_body
+        from .common import is_json, parse_json, read_body
 
         auth.check_enabled()
         body = await read_body(request, MAX_FORM_BYTES * 16, "body")
@@ -371,7 +371,7 @@ def register_review(app, rt, render: Callable, json_response: Callable, cfg: Rev
 
     @app.post("/review/login", tags=["review"], summary="Set the reviewer cookie (form: name, token, csrf)", response_model=None)
     async def login(request: Request):
-        from .app import read_body
+        from .common import read_body
 
         auth.check_enabled()
         auth.same_origin(request)

@@ -59,7 +59,7 @@ def _print_alerts(alerts: list[dict], fmt: str, total: int | None = None, **page
 
 
 def register(main: click.Group) -> None:
-    from ..cli import make_read_options, read_options_params
+    from .options import make_read_options, read_options_params
 
     @main.command()
     @click.argument("feeds", nargs=-1)

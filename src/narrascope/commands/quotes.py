@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import make_read_options, read_options_params
+from .options import make_read_options, read_options_params
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "quotes" / "gold.jsonl"
 DEFAULT_NEWS = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "claims" / "news_sentences.jsonl"

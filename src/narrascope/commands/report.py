@@ -13,7 +13,7 @@ import click
 
 
 def register(main: click.Group) -> None:
-    from ..cli import make_read_options, read_options_params
+    from .options import make_read_options, read_options_params
 
     @main.command("report")
     @click.argument("sources", nargs=-1, required=True)

@@ -22,7 +22,7 @@ def _parse_conf(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def register(main: click.Group) -> None:
-    from ..cli import make_read_options, read_options_params
+    from .options import make_read_options, read_options_params
 
     @main.group()
     def spark() -> None:

@@ -15,7 +15,7 @@ def _open(db: str, create: bool = True):
 
 
 def register(main: click.Group) -> None:
-    from ..cli import make_read_options, read_options_params
+    from .options import make_read_options, read_options_params
 
     @main.command()
     @click.argument("sources", nargs=-1, required=True)

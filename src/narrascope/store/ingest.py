@@ -124,7 +124,7 @@ def iter_analyses(sources: Sequence[str], on_failure: Callable[[Failure], None])
     """The analyses in ``sources``: Spark output directories (``_SUCCESS`` + ``part-*.jsonl``,
     see :mod:`narrascope.spark`), analysis JSONL files (``narrascope analyze --format jsonl``),
     globs of those, or ``-`` for standard input. Bad sources and lines go to ``on_failure``."""
-    from ..spark import output_parts
+    from ..spark_output import output_parts
 
     for src in sources:
         if src == "-":
