@@ -270,7 +270,7 @@ def test_analyzer_output_schema_and_exact_spans(peace_analysis):
     spans = peace_analysis.spans_by("entities")
     assert len(spans) == sum(len(e["mentions"]) for e in ents)
     for e in ents:
-        assert set(e) == {"id", "name", "type", "mentions", "main_role", "main_role_score", "fine_roles", "evidence"}
+        assert set(e) == {"id", "name", "key", "type", "mentions", "main_role", "main_role_score", "fine_roles", "evidence"}
         for m in e["mentions"] + e["evidence"]:
             assert text[m["start"] : m["end"]] == m["text"]
         if e["main_role"] is None:
