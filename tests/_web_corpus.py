@@ -120,6 +120,18 @@ def hostile_analysis(pipeline: Pipeline) -> Analysis:
     ])
     a.add_labels(HOSTILE_ATTR, [Label(HOSTILE_ATTR, 0.7, "narratives", [_find(t, "the bridge reopened", HOSTILE_ATTR, "narratives")])])
     a.data["notes"] = {"html": HOSTILE_ATTR}
+    # structured data the readable panels and the report show: hostile too
+    sp = _find(t, "Officials said", "", "quotes")
+    bridge = _find(t, "the bridge reopened", "", "quotes")
+    a.data["quotes"] = [{"id": "q1", "kind": "direct", "speaker": {"start": sp.start, "end": sp.start + 9, "text": "Officials"},
+                         "speaker_entity": HOSTILE_ATTR, "resolved_by": "name",
+                         "cue": {"start": sp.start + 10, "end": sp.end, "text": "said"},
+                         "content": {"start": bridge.start, "end": bridge.end, "text": "the bridge reopened"}}]
+    a.data["entities"] = [{"id": "E1", "name": HOSTILE_ATTR, "type": "PERSON", "mentions": [{"start": sp.start, "end": sp.start + 9}],
+                           "main_role": "Antagonist", "main_role_score": 0.6, "fine_roles": [{"role": HOSTILE_ATTR, "score": 0.3}],
+                           "evidence": [{"start": bridge.start, "end": bridge.end}]}]
+    a.data["claims"] = [{"id": "c1", "sentence": {"start": bridge.start, "end": bridge.end}, "score": 0.7,
+                         "dates": [{"text": HOSTILE_ATTR, "iso": HOSTILE_ATTR}]}]
     return a
 
 

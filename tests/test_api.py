@@ -314,14 +314,83 @@ def test_every_response_carries_a_strict_csp(server, peace_id):
         assert r.headers["x-content-type-options"] == "nosniff"
 
 
-def test_article_page_shows_every_span_kind_and_the_selected_evidence(server, peace_id):
+def test_article_page_offers_one_layer_per_span_kind_and_the_selected_evidence(server, peace_id):
     html = server.get(f"/documents/{peace_id}", params={"format": "html"}).text
-    for kind in ["techniques", "roles", "quotes", "claims"]:
-        assert f'<span class="kind-name">{kind}</span>' in html
-    assert 'class="c' in html and " ev" in html  # coloured marks and the outlined evidence
-    assert "evidence for <em>URW: Blaming the war on others</em>" in html
+    for kind in ["techniques", "roles", "quotes", "claims", "evidence"]:
+        assert f'name="layer" value="{kind}"' in html
+    assert 'value="evidence" checked' in html  # the selected label's evidence is the layer shown first
+    assert ('class="ev ' in html or 'class="ev"' in html) and 'class="o' not in html  # one layer painted
+    assert "Evidence: URW: Blaming the war on others" in html
     other = server.get(f"/documents/{peace_id}", params={"format": "html", "select": "narratives:1"}).text
-    assert "evidence for <em>URW: Talks are futile</em>" in other
+    assert "Evidence: URW: Talks are futile" in other
+    quotes = server.get(f"/documents/{peace_id}", params={"format": "html", "layer": "techniques"}).text
+    assert 'class="o0' in quotes and 'class="ev ' not in quotes and 'class="ev"' not in quotes
+    high = server.get(f"/documents/{peace_id}", params={"format": "html", "layer": "techniques", "threshold": 0.6}).text
+    assert high.count('class="o') == 1  # Loaded_Language 0.71 stays; Name_Calling 0.55 is below
+
+
+def test_bad_article_page_parameters_are_refused_with_a_hint(server, peace_id):
+    err = assert_envelope(server.get(f"/documents/{peace_id}", params={"select": "bogus"}), 422, "invalid_request")
+    assert err["where"] == "query.select" and "narratives:0" in err["hint"]
+    page = server.get(f"/documents/{peace_id}", params={"format": "html", "layer": "technique"})
+    assert page.status_code == 422 and "did you mean techniques?" in page.text  # the error page, same fields
+    assert_envelope(server.get(f"/documents/{peace_id}", params={"threshold": 2}), 422, "invalid_request")
+
+
+def test_query_validation_rejects_impossible_dates_unknown_labels_and_unknown_parameters(server):
+    err = assert_envelope(server.get("/documents", params={"date_from": "2024-13-01"}), 422, "invalid_request")
+    assert err["where"] == "query.date_from" and "YYYY-MM-DD" in err["message"] and "01-12" in err["hint"]
+    assert_envelope(server.get("/stats/narratives", params={"date_to": "2024-02-30"}), 422, "invalid_request")
+    err = assert_envelope(server.get("/documents", params={"technique": "loaded_language"}), 422, "invalid_request")
+    assert err["hint"] == "did you mean Loaded_Language?"
+    err = assert_envelope(server.get("/documents", params={"narrative": "URW: Talks are futil"}), 422, "invalid_request")
+    assert err["hint"] == "did you mean URW: Talks are futile?"
+    err = assert_envelope(server.get("/documents", params={"narative": "x"}), 422, "invalid_request")
+    assert err["where"] == "query.narative" and err["hint"].startswith("did you mean narrative?")
+    assert server.get("/documents", params={"date_from": "", "narrative": ""}).status_code == 200  # empty form fields
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(server):
+    r = server.delete("/documents")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST"
+    assert "GET, HEAD, POST" in r.json()["error"]["hint"]
+    r = server.get("/analyze")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+
+
+def test_bad_cursor_hint_names_the_next_link(server):
+    err = assert_envelope(server.get("/documents", params={"after": "!!"}), 400, "bad_config")
+    assert "`next` link" in err["hint"] and "next_cursor" not in err["hint"]
+
+
+def test_report_download_is_self_contained(server, peace_id):
+    r = server.get(f"/documents/{peace_id}/report.html")
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment;")
+    html = r.text
+    assert "<script" not in html and "http://" not in html.replace("https://news.example/harbour", "") and "<link" not in html
+    assert "Who said what" in html and "URW: Blaming the war on others" in html
+    md = server.get(f"/documents/{peace_id}/report.md")
+    assert md.status_code == 200 and md.text.startswith("# Narrascope report")
+    assert_envelope(server.get(f"/documents/{peace_id}/report.pdf"), 400, "bad_input")
+
+
+def test_entity_page_compare_and_export_answer_json_and_files(server):
+    prof = server.get("/entities/minister ivanova").json()
+    assert prof["entity"] == "Minister Ivanova" and prof["roles"] == {"Protagonist": 1}
+    assert prof["by_source"] == {"Harbour Herald": {"Protagonist": 1}} and prof["over_time"] == {"2026-03": {"Protagonist": 1}}
+    assert_envelope(server.get("/entities/nobody"), 404, "not_found")
+    cmp = server.get("/compare", params={"a_source": "Valley Voice", "b_source": "Harbour Herald"}).json()
+    rows = {r["label"]: r for r in cmp["tables"]["narratives"]}
+    assert rows["URW: Blaming the war on others"]["b"] >= 1 and rows["URW: Blaming the war on others"]["a"] == 0
+    assert 0 < rows["URW: Blaming the war on others"]["b_share"] <= 1
+    err = assert_envelope(server.get("/compare", params={"a_source": "Valey Voice"}), 422, "invalid_request")
+    assert err["hint"] == "did you mean Valley Voice?"
+    csv_text = server.get("/export", params={"what": "narratives", "format": "csv", "source": "Valley Voice"}).text
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("doc_id,source") and len(lines) > 1 and all("Valley Voice" in ln for ln in lines[1:])
+    pq = server.get("/export", params={"what": "documents", "format": "parquet"})
+    assert pq.status_code == 200 and pq.content[:4] == b"PAR1"
+    assert server.get("/export", params={"what": "quotes", "format": "jsonl"}).status_code == 200
 
 
 def test_hostile_article_is_escaped_in_the_html(tmp_path):
@@ -410,3 +479,25 @@ def test_article_page_shows_whatever_the_registered_analyzers_produce(tmp_path):
         assert f"<h2>{task}</h2>" in html, task
     for name in stored["data"]:
         assert f"<summary>{name}</summary>" in html, name
+
+
+def test_dashboard_says_what_its_charts_leave_out_and_why(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from narrascope.document import Document, Label, Span
+
+    db = tmp_path / "gaps.db"
+    pipe = language_pipeline()
+    with open_store(str(db)) as store:
+        docs = []
+        for i, (src, day) in enumerate([("Wire", "2026-01-05"), (None, "2026-01-06"), ("Wire", None), (None, None)]):
+            a = pipe.analyze(Document.create(f"Article {i} about the harbour and the ferry.", source=src, published=day))
+            a.add_labels("narratives", [Label("URW: Talks are futile", 0.6, "narratives", [Span(0, 7, "URW: Talks are futile", "narratives")])])
+            docs.append(a)
+        store.add_analyses(docs)
+    html = TestClient(create_app(str(db), pipeline=pipe)).get("/", headers={"accept": "text/html"}).text
+    assert "2 articles without a publication date left out" in html
+    assert "2 articles without a source left out" in html and "--manifest" in html
+    import re
+
+    assert "Wire (2)" in re.sub(r"<[^>]+>", "", html)  # the source column counts its articles

@@ -210,3 +210,51 @@ def test_export_by_gives_the_prevalence_and_entity_role_tables(tmp_path):
     assert got == [{"entity": "Mayor Lind", "main_role": "Protagonist", "fine_role": "", "source": "a", "documents": 2},
                    {"entity": "Mayor Lind", "main_role": "Protagonist", "fine_role": "", "source": "b", "documents": 1}]
     assert invoke("export", "--db", db, "--what", "documents", "--by", "week").exit_code != 0
+
+
+def test_export_quotes_and_claims_one_row_each_with_whole_text(tmp_path):
+    from narrascope.document import Analysis, Document
+
+    db = tmp_path / "c.db"
+    long_quote = "we will rebuild every bridge and every school in this region, whatever it costs and however long it takes"
+    with open_store(str(db)) as s:
+        text = f"The mayor said {long_quote}. Prices rose 5% in March 2024."
+        a = Analysis(document=Document.create(text, source="Wire", published="2024-04-01"))
+        i = text.index(long_quote)
+        a.data["quotes"] = [{"id": "q1", "kind": "indirect", "speaker": {"start": 4, "end": 9, "text": "mayor"},
+                             "speaker_entity": "the mayor", "cue": {"start": 10, "end": 14, "text": "said"},
+                             "content": {"start": i, "end": i + len(long_quote), "text": long_quote}}]
+        j = text.index("Prices")
+        a.data["claims"] = [{"id": "c1", "sentence": {"start": j, "end": len(text), "text": text[j:]}, "score": 0.8,
+                             "dates": [{"text": "March 2024", "iso": "2024-03"}]}]
+        s.add_analyses([a])
+    r = invoke("export", "--db", db, "--what", "quotes", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    (row,) = list(csv.DictReader(io.StringIO(r.output)))
+    assert (row["speaker"], row["cue"], row["quote"], row["source"]) == ("the mayor", "said", long_quote, "Wire")
+    r = invoke("export", "--db", db, "--what", "claims", "--format", "jsonl", "--source", "Wire")
+    (claim,) = [json.loads(x) for x in r.output.splitlines()]
+    assert claim["claim"] == "Prices rose 5% in March 2024." and claim["dates"] == "March 2024=2024-03" and claim["score"] == 0.8
+    assert invoke("export", "--db", db, "--what", "quotes", "--by", "source").exit_code != 0
+
+
+def test_ingest_and_analyze_end_with_a_one_line_summary(tmp_path):
+    write_articles(tmp_path / "in", 3)
+    db = tmp_path / "c.db"
+    r = subprocess.run([sys.executable, "-m", "narrascope", "ingest", str(tmp_path / "in"), "--db", str(db), "-a", "language"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stderr.strip().splitlines()[-1].startswith(str(db))
+    r = subprocess.run([sys.executable, "-m", "narrascope", "analyze", str(tmp_path / "in"), "-a", "language", "-o", str(tmp_path / "o.json")],
+                       capture_output=True, text=True, timeout=300)
+    last = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 0 and last.startswith("analyze: 3 article(s), 0 failure(s),") and last.endswith("o.json")
+
+
+def test_progress_total_is_known_for_one_document_files_only(tmp_path):
+    from narrascope.progress import known_total
+
+    write_articles(tmp_path / "in", 4)
+    assert known_total([str(tmp_path / "in")]) == 4
+    (tmp_path / "x.jsonl").write_text('{"text": "a b c"}\n', encoding="utf-8")
+    assert known_total([str(tmp_path / "in"), str(tmp_path / "x.jsonl")]) is None
+    assert known_total(["https://example.org/a"]) is None

@@ -297,7 +297,8 @@ def test_quotes_command_prints_who_said_what():
     assert any("He -> Dmitry Peskov" in ln and "added" in ln for ln in lines)
     assert any("she -> Maria Zakharova" in ln for ln in lines)
     assert all(len(ln) <= 110 for ln in lines)
-    assert any(ln.rstrip().endswith("…") for ln in lines)  # long quotes are truncated
+    assert not any(ln.rstrip().endswith("…") for ln in lines)  # quotes are whole: wrapped, never cut
+    assert "money that ordinary Americans will never see again" in " ".join(" ".join(ln.split()) for ln in lines)
 
 
 def test_quotes_command_json_and_evaluate_command():

@@ -93,15 +93,27 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def as_html_file(download: str | Path, name: str) -> Path:
+    """A downloaded file saved under a .html name, so that the browser opens it as a page."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    path.write_bytes(Path(download).read_bytes())
+    return path
+
+
 def test_dashboard_search_and_article_highlights(page, site):
     page.goto(site + "/")
     assert page.locator("h1").first.inner_text() == "Corpus"
     assert page.locator("#doc-count").inner_text() == "13"
     assert page.locator("svg.line-chart polyline").count() >= 2  # narratives over time
-    assert page.locator("svg.bar-chart rect").count() >= 3  # by source
+    assert page.locator("table.matrix").count() == 2  # narratives and techniques by source
     assert "Heating levy approved (Valley Voice)" in page.locator("ol.clusters").inner_text()
     roles = page.locator("figure.roles tbody tr").all_inner_texts()
     assert any("Minister Ivanova" in r and "Protagonist" in r and "Harbour Herald" in r for r in roles)
+    # by source: articles and the share of the source's articles, not label counts
+    matrix = page.locator("table.matrix").first.inner_text()
+    assert "Harbour Herald (5)" in matrix and "4 (80%)" in matrix
+    assert page.locator("#exports a[href*='what=quotes']").count() == 3
     shot(page, "dashboard.png")
 
     # search from the header box
@@ -122,50 +134,63 @@ def test_dashboard_search_and_article_highlights(page, site):
 
     # open the article from the search result
     page.goto(site + "/documents?q=prisoners")
+    assert page.locator(".snippet mark.hit").first.inner_text().lower().startswith("prisoner")  # the match is marked
     page.click("a.doclink")
     page.wait_for_selector("#text mark")
     assert page.locator("#doc-title").inner_text() == "Harbour talks stall as both delegations walk out"
-    legend = page.locator("#legend .kind-name").all_inner_texts()
-    assert legend == ["claims", "quotes", "roles", "techniques"]
-    marked = page.locator("#text mark").all_inner_texts()
-    for piece in ["Minister Ivanova", "\"We will never surrender,\"", "the war will end by spring", "walk out"]:
-        assert piece in marked, piece
-    # overlapping spans: "the rebels" is a role inside the narrative evidence "the rebels broke the truce"
-    evidence = "".join(page.locator("#text mark.ev").all_inner_texts())
-    assert evidence == "the rebels broke the truce"
-    assert "evidence for URW: Blaming the war on others (1)" in " ".join(page.locator("#legend").inner_text().split())
-    # every highlight has a visible background colour, and the text is intact
-    colours = page.eval_on_selector_all("#text mark:not(.none)", "ms => ms.map(m => getComputedStyle(m).backgroundColor)")
-    assert colours and all(c not in ("rgba(0, 0, 0, 0)", "transparent") for c in colours)
+    layers = page.locator("#layers input[name=layer]")
+    assert [layers.nth(i).get_attribute("value") for i in range(layers.count())] == [
+        "evidence", "techniques", "quotes", "roles", "claims", "none"]
+    # ONE layer at a time: first the evidence of the best narrative, nothing else coloured
+    assert "".join(page.locator("#text mark.ev").all_inner_texts()) == "the rebels broke the truce"
+    assert page.locator("#text mark.o0, #text mark.o1, #text mark.o2").count() == 0
+    assert page.locator("#legend .legend-layer:visible").count() == 1
     assert page.locator("#text").inner_text().startswith("Harbour talks stall")
-    # the side panel lists labels with scores
+    # the panels read like notes: human names, scores, definitions where the taxonomy has one
     panel = page.locator("#panel").inner_text()
     assert "URW: Blaming the war on others" in panel and "0.82" in panel and "0.41" in panel
+    assert page.locator("#p-entities").inner_text().count("Protagonist") >= 1
     shot(page, "article.png")
 
+    # switch to techniques: only technique spans are coloured, each label its own Okabe-Ito colour
+    page.check("#layers input[value=techniques]")
+    assert page.locator("#text mark.ev").count() == 0
+    walk = page.locator("#text mark", has_text="walk out").first
+    truce = page.locator("#text mark", has_text="broke the truce").first
+    assert "o0" in walk.get_attribute("class") and "o1" in truce.get_attribute("class")
+    colours = page.eval_on_selector_all("#text mark.o0, #text mark.o1", "ms => ms.map(m => getComputedStyle(m).backgroundColor)")
+    assert len(set(colours)) == 2 and all(c not in ("rgba(0, 0, 0, 0)", "transparent") for c in colours)
+    legend = page.locator("#legend .legend-layer:visible li").all_inner_texts()
+    assert [x.split(" (")[0] for x in legend] == ["Loaded language", "Name_Calling".replace("_", " ")]
+    assert page.locator("#legend .legend-layer:visible li").first.get_attribute("title") == "Loaded_Language"  # the id on hover
+    assert "layer=techniques" in page.url  # the view is shareable
+
+    # the confidence threshold hides weak spans and weak panel items
+    page.locator("#threshold").fill("0.6")
+    page.locator("#threshold").dispatch_event("input")
+    assert "o1" not in truce.get_attribute("class") and "o0" in walk.get_attribute("class")
+    assert page.locator("#threshold-value").inner_text() == "0.60"
+    assert "threshold=0.60" in page.url
+    page.locator("#threshold").fill("0")
+    page.locator("#threshold").dispatch_event("input")
+
     # click a highlight: its spans show in the panel (set with textContent by app.js)
+    page.check("#layers input[value=roles]")
     page.locator("#text mark", has_text="Minister Ivanova").click()
     detail = page.locator("#span-detail")
     assert detail.is_visible()
     assert "roles: Protagonist (0.90)" in detail.inner_text()
 
-    # legend toggle hides one kind's colour
-    page.locator("#legend input.kind-toggle").nth(1).uncheck()  # quotes
-    quote = page.locator("#text mark", has_text="We will never surrender")
-    assert "off" in quote.get_attribute("class")
-
-    # one label of a kind can be hidden on its own
-    page.locator("#legend details.legend-labels summary").last.click()  # techniques
-    page.locator("#legend input.label-toggle").last.uncheck()  # its rarer label: Name_Calling
-    truce = page.locator("#text mark", has_text="broke the truce")
-    assert "c3" not in truce.get_attribute("class")  # no technique colour left there
-    walk = page.locator("#text mark", has_text="walk out")
-    assert "c3" in walk.get_attribute("class")  # the other technique label is still shown
-
-    # select the other narrative: its evidence is outlined instead
+    # select the other narrative: its evidence is shown instead
     page.click("text=URW: Talks are futile")
     page.wait_for_url("**select=narratives**")
     assert "".join(page.locator("#text mark.ev").all_inner_texts()) == "harbour talks stalled"
+
+    # a panel link jumps to the text, switching to its layer
+    page.locator("#p-narratives details.evidence summary").first.click()
+    page.locator("#p-narratives a.goto").first.click()
+    assert page.locator("#text .flash").count() >= 1
+    assert page.errors == [] and page.evaluate("window.__violations") == []
 
     # duplicates view marks the earliest copy
     page.click("header nav >> text=Duplicates")
@@ -187,7 +212,14 @@ def test_hostile_article_runs_no_script(page, site):
     assert r.status_code == 201, r.text
     doc_id = r.json()["ids"][0]
 
-    for path in [f"/documents/{doc_id}", "/documents?q=bridge", "/", "/documents"]:
+    from urllib.parse import quote
+
+    from ._web_corpus import HOSTILE_ATTR
+
+    views = [f"/documents/{doc_id}", f"/documents/{doc_id}?layer=quotes", f"/documents/{doc_id}?layer=entities",
+             f"/documents/{doc_id}?layer=claims", "/documents?q=bridge", "/", "/documents",
+             "/entities/" + quote(HOSTILE_ATTR, safe=""), "/compare?a_source=" + quote(HOSTILE_ATTR, safe="") + "&b_source=Valley+Voice"]
+    for path in views:
         page.goto(site + path)
         page.wait_for_load_state("load")
         # give any injected handler a chance to fire
@@ -207,6 +239,22 @@ def test_hostile_article_runs_no_script(page, site):
         assert handlers == [], path
         assert page.locator("a[href^='javascript:' i], iframe, img[src='x'], svg[onload]").count() == 0, path
         assert page.evaluate("window.__violations") == [], path
+        for a in page.locator("#panel a.goto").all()[:4]:  # panel links built from hostile data
+            a.click()
+        assert page.evaluate("typeof window.__pwned") == "undefined" and page.dialogs == [], path
+
+    # the entity page shows the hostile name as text
+    page.goto(site + "/entities/" + quote(HOSTILE_ATTR, safe=""))
+    assert page.locator("#entity-name").inner_text() == HOSTILE_ATTR
+    # the downloaded report, opened as a file, runs nothing either
+    with page.expect_download() as dl:
+        page.goto(site + f"/documents/{doc_id}")
+        page.click("#report-html")
+    report = as_html_file(dl.value.path(), "hostile-report.html")
+    page.goto(report.as_uri())
+    assert page.evaluate("typeof window.__pwned") == "undefined" and page.dialogs == []
+    assert page.locator("script").count() == 0 and page.locator("img, iframe, svg").count() == 0
+    assert "<script>window.__pwned = 1;" in page.locator("body").inner_text() or "window.__pwned" in page.locator("body").inner_text()
 
     page.goto(site + f"/documents/{doc_id}")
     text = page.locator("#text").inner_text()
@@ -230,3 +278,53 @@ def test_csp_blocks_inline_script_even_if_markup_slipped_through(page, site):
     )
     assert ran is False
     assert any("script-src" in v for v in page.evaluate("window.__violations"))
+
+
+def test_entity_compare_and_report_pages_read_without_json(page, site):
+    # entity page: roles over time and by source, and the articles
+    page.goto(site + "/")
+    page.click("figure.roles a:text('Minister Ivanova')")
+    page.wait_for_selector("#entity-name")
+    assert page.locator("#entity-name").inner_text() == "Minister Ivanova"
+    assert "Protagonist" in page.locator("#roles-time").inner_text() and "2026-03" in page.locator("#roles-time").inner_text()
+    assert "Harbour Herald" in page.locator("#roles-source").inner_text()
+    assert page.locator("#entity-articles a.doclink").count() == 1
+    shot(page, "entity.png")
+
+    # compare two sources side by side
+    page.click("header nav >> text=Compare")
+    page.select_option("#compare-form select[name=a_source]", "Harbour Herald")
+    page.select_option("#compare-form select[name=b_source]", "Valley Voice")
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_selector("#compare-narratives table")
+    rows = page.locator("#compare-narratives tbody tr").all_inner_texts()
+    blaming = next(r for r in rows if r.startswith("URW: Blaming the war on others"))
+    assert blaming.split()[-4:] == ["4", "80%", "0", "0%"]
+    # tables sort by a click on their header (numbers as numbers)
+    head = page.locator("#compare-narratives thead th").nth(3)  # B articles
+    head.click()
+    head.click()
+    first = page.locator("#compare-narratives tbody tr").first.inner_text()
+    assert first.startswith("CC: Green policies cost jobs")
+    assert head.get_attribute("aria-sort") == "descending"
+    shot(page, "compare.png")
+
+    # the article page's report download is a readable, self-contained page
+    page.goto(site + "/documents?q=prisoners")
+    page.click("a.doclink")
+    with page.expect_download() as dl:
+        page.click("#report-html")
+    path = as_html_file(dl.value.path(), "report.html")
+    html = path.read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html.replace("https://news.example/harbour", "")  # no external asset
+    assert "<link" not in html and "<script" not in html
+    page.goto(path.as_uri())
+    assert page.locator("h2").first.inner_text() == "Harbour talks stall as both delegations walk out"
+    assert "URW: Blaming the war on others" in page.locator("body").inner_text()
+    shot(page, "report.png")
+    with page.expect_download() as dl:
+        page.goto(site + "/documents?q=prisoners")
+        page.click("a.doclink")
+        page.click("#report-md")
+    assert Path(dl.value.path()).read_text(encoding="utf-8").startswith("# Narrascope report")
+    assert page.errors == [] and page.dialogs == []

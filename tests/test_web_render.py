@@ -131,3 +131,55 @@ def test_slow_dashboard_work_runs_in_the_background_and_is_cached(tmp_path):
     assert rt.background("k", slow, wait=5) == (True, ["clusters"])
     assert rt.background("k", slow, wait=0) == (True, ["clusters"]) and len(calls) == 1
     rt.close()
+
+
+def test_one_layer_is_painted_with_per_label_colours_and_the_threshold_hides_weak_spans():
+    from narrascope.web.highlight import add_layers, choose_layer, paint
+
+    a = analysis([span(0, 5, "Doubt", "techniques", 0.9), span(6, 11, "Flag_Waving", "techniques", 0.2),
+                  span(6, 21, "quote", "quotes", None)],
+                 {"narratives": [{"label": "N", "score": 0.5, "evidence": [span(12, 21, "N", "n")]}]})
+    hl = build_highlight(a, ("narratives", 0))
+    layers = add_layers(hl, lambda x: x.replace("_", " "))
+    assert [ly["id"] for ly in layers] == ["evidence", "techniques", "quotes"]  # evidence first when a label is selected
+    assert choose_layer(layers, None) == "evidence" and choose_layer(layers, "quotes") == "quotes"
+    assert {lab["name"]: lab["oc"] for lab in layers[1]["labels"]} == {"Doubt": "o0", "Flag Waving": "o1"}
+    by_text = lambda cls: {s.text: c for s, c in zip(hl.segments, cls)}  # noqa: E731
+    tech = by_text(paint(hl, "techniques"))
+    assert tech["Hello"] == "o0" and tech["brave"] == "o1" and tech["new world"] == ""  # quotes not painted
+    assert by_text(paint(hl, "techniques", threshold=0.5))["brave"] == ""  # 0.2 < 0.5
+    assert by_text(paint(hl, "quotes", threshold=0.99))["brave"] == "o0"  # no score: always shown
+    ev = by_text(paint(hl, "evidence"))
+    assert ev["new world"] == "ev" and ev["Hello"] == ""
+
+
+def test_label_matrix_counts_articles_per_group_and_leaves_out_ungrouped_rows():
+    from narrascope.web.charts import label_matrix
+
+    rows = [{"group": "A", "label": "N1", "documents": 2, "group_documents": 4},
+            {"group": "A", "label": "N2", "documents": 2, "group_documents": 4},
+            {"group": "B", "label": "N1", "documents": 1, "group_documents": 1},
+            {"group": None, "label": "N1", "documents": 9, "group_documents": 9}]
+    m = label_matrix(rows)
+    assert [g["name"] for g in m["groups"]] == ["A", "B"] and [g["documents"] for g in m["groups"]] == [4, 1]
+    n1 = m["rows"][0]
+    assert n1["label"] == "N1" and [(c["n"], c["share"]) for c in n1["cells"]] == [(2, 0.5), (1, 1.0)]
+    assert label_matrix([]) is None
+
+
+def test_time_axis_is_proportional_to_dates():
+    xs = ["2026-02-26", "2026-03-11", "2026-06-03"]
+    c = line_chart(xs, {"N": {x: 1 for x in xs}})
+    x0, x1, x2 = (d["x"] for d in c["series"][0]["dots"])
+    assert abs((x1 - x0) / (x2 - x0) - 13 / 97) < 0.01  # 13 of 97 days, not half way
+    weeks = line_chart(["a", "b", "c"], {"N": {"a": 1, "b": 1, "c": 1}})  # not dates: evenly spaced
+    xa, xb, xc = (d["x"] for d in weeks["series"][0]["dots"])
+    assert abs((xb - xa) - (xc - xb)) < 0.2
+
+
+def test_search_hits_are_marked_and_the_rest_escaped():
+    from narrascope.web import mark_hits
+
+    out = str(mark_hits("<b>Prisoners</b> were freed; prisoner swaps", 'prisoner -x OR "freed"'))
+    assert out.count('<mark class="hit">') == 3 and "&lt;b&gt;" in out and "<b>" not in out
+    assert str(mark_hits("a <i>", None)) == "a &lt;i&gt;"

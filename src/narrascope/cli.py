@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
     "narrascope.commands.spark",
+    "narrascope.commands.report",
 ]
 
 
@@ -62,6 +63,11 @@ def read_options_params(f):
         click.option("--max-chars", default=2_000_000, show_default=True, type=int, help="Largest document accepted, in characters."),
         click.option("--timeout", default=20.0, show_default=True, type=float, help="Seconds allowed per URL fetch."),
         click.option("--allow-private-network", is_flag=True, help="Allow fetching URLs on loopback/private/link-local addresses."),
+        click.option("--source", "meta_source", default=None, help="Source (outlet) for documents that name none."),
+        click.option("--published", "meta_published", default=None, help="Date YYYY-MM-DD for documents that carry none."),
+        click.option("--manifest", "meta_manifest", default=None, type=click.Path(dir_okay=False),
+                     help="CSV/JSONL mapping files to source and date (columns: file, source, published[, title, url])."),
+        click.option("--no-dateline", "no_dateline", is_flag=True, help="Do not read a missing date from the text's dateline."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -84,7 +90,15 @@ def make_read_options(kw: dict):
         max_document_chars=kw.pop("max_chars"),
         timeout=kw.pop("timeout"),
         allow_private_network=kw.pop("allow_private_network"),
+        metadata=_metadata(kw),
     )
+
+
+def _metadata(kw: dict):
+    from .readers.metadata import Metadata
+
+    return Metadata.build(source=kw.pop("meta_source", None), published=kw.pop("meta_published", None),
+                          manifest=kw.pop("meta_manifest", None), dateline=not kw.pop("no_dateline", False))
 
 
 @main.command()
@@ -101,6 +115,9 @@ def analyze(sources, fmt, output, analyzers, pipeline_file, quiet, strict, **kw)
     from .pipeline import Pipeline
     from .run import analyze_sources
 
+    import time
+
+    t0 = time.perf_counter()
     read_options = make_read_options(kw)
     if pipeline_file:
         pipeline = Pipeline.from_file(pipeline_file)
@@ -114,6 +131,9 @@ def analyze(sources, fmt, output, analyzers, pipeline_file, quiet, strict, **kw)
         read_options=read_options,
         progress=bool(output) and not quiet,
     )
+    if output and not quiet:
+        click.echo(f"analyze: {report.written} article(s), {len(report.failures)} failure(s), "
+                   f"{time.perf_counter() - t0:.1f} s -> {output}", err=True)
     finish(report, quiet=quiet, strict=strict)
 
 

@@ -55,13 +55,13 @@ def analyze_sources(
     report = RunReport()
     bar = None
     if progress:
-        from tqdm import tqdm
+        from .progress import progress_bar
 
-        bar = tqdm(total=None, unit="doc", desc="analyze", file=sys.stderr, leave=False)
+        bar = progress_bar("analyze", sources)
 
     def set_total(n: int) -> None:
         # n counts sources, not documents (a JSONL file holds many): show it, count documents
-        if bar is not None:
+        if bar is not None and bar.total is None:
             bar.set_description(f"analyze ({n} source{'s' if n != 1 else ''})")
 
     docs: Iterable[Document] = iter_documents(

@@ -19,6 +19,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -335,6 +336,9 @@ def create_app(
     app.state.runtime = rt
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    from .validation import allowed_methods, install as install_validation
+
+    install_validation(app, lambda: facets())  # strict query checks on every route added below
 
     def render(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
         base = request.scope.get("root_path", "") or ""
@@ -370,11 +374,13 @@ def create_app(
                 "hint": "see /openapi.json for the endpoints",
             }
         elif exc.status_code == 405:
+            allow = ", ".join(allowed_methods(app, request.scope)) or (exc.headers or {}).get("Allow", "")
+            exc.headers = {**(exc.headers or {}), "Allow": allow}
             err = {
                 "code": "method_not_allowed",
                 "message": f"{request.method} is not allowed on {request.url.path}",
                 "where": request.url.path,
-                "hint": f"allowed: {(exc.headers or {}).get('Allow', 'see /openapi.json')}",
+                "hint": f"allowed: {allow or 'see /openapi.json'}",
             }
         else:
             err = {"code": f"http_{exc.status_code}", "message": str(exc.detail), "where": request.url.path, "hint": None}
@@ -392,7 +398,7 @@ def create_app(
             "code": "invalid_request",
             "message": f"{loc or 'request'}: {msg}{got}" + (f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""),
             "where": loc or request.url.path,
-            "hint": "see /openapi.json for the parameters this endpoint takes",
+            "hint": _validation_hint(request, first),
         }
         return error_response(request, 422, err)
 
@@ -534,16 +540,20 @@ def create_app(
         request: Request,
         doc_id: str,
         select: str | None = Query(None, max_length=300, description="HTML only: 'task:index' of the label whose evidence is outlined"),
+        layer: str | None = Query(None, max_length=100, description="HTML only: the one highlight layer shown (a span kind, 'evidence' or 'none')"),
+        threshold: float = Query(0.0, ge=0.0, le=1.0, description="HTML only: spans scoring below this are not highlighted"),
         format: str | None = Query(None, pattern="^(json|html)$"),
     ):
         """The stored ``Analysis`` JSON (plus ``id``, ``external_id``, ``stored_at``, ``sightings``);
-        for browsers, the article page with its spans highlighted."""
+        for browsers, the article page: one highlight layer, readable panels, report download."""
+        from ..web.article import article_context, validate_selection
+
         record = rt.store.get(doc_id)
         if not wants_html(request):
+            validate_selection(record, select)
             return json_response(record)
-        labels = record.get("labels") or {}
-        selection = parse_selection(select, labels) or default_selection(labels)
-        hl = build_highlight(record, selection)
+        ctx = article_context(record, select=select, layer=layer, threshold=threshold)
+        hl = ctx["hl"]
         data = []
         for name, value in sorted((record.get("data") or {}).items()):
             text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
@@ -558,14 +568,12 @@ def create_app(
             record_id=record.get("id") or doc.get("id"),
             language=record.get("language"),
             safe_url=safe_link(doc.get("url")),
-            hl=hl,
-            panel=label_panel(record),
             seg_title=lambda s: segment_title(s, hl.spans),
-            span_json=json.dumps(hl.spans, ensure_ascii=False),
             data=data,
             versions=sorted((record.get("versions") or {}).items()),
             stored_at=record.get("stored_at"),
             sightings=record.get("sightings") or [],
+            **ctx,
         )
 
     @app.post(
@@ -746,6 +754,9 @@ def create_app(
             return json_response({"summary": summ, "links": {"documents": "/documents", "duplicates": "/duplicates", "openapi": "/openapi.json"}})
 
         def charts():
+            from ..store.insights import coverage
+            from ..web.charts import label_matrix
+
             span_days = 0
             if summ["first"] and summ["last"]:
                 from datetime import date
@@ -755,13 +766,15 @@ def create_app(
                 except ValueError:
                     span_days = 0
             by = "week" if span_days > 62 else "day"
-            xs, data = pivot(store.stats_narratives(by=by), "group", "label", "documents")
-            _, by_src = pivot(store.stats_narratives(by="source"), "group", "label", "documents")
-            _, tech_src = pivot(store.stats_techniques(by="source"), "group", "label", "documents")
+            def top(rows):  # main narratives only: a sub-narrative repeats its parent's article
+                return [r for r in rows if r.get("task") != "subnarratives"]
+
+            xs, data = pivot(top(store.stats_narratives(by=by)), "group", "label", "documents")
             return by, {
                 "narratives_time": line_chart(xs, data),
-                "narratives_source": stacked_bars(by_src),
-                "techniques_source": stacked_bars(tech_src),
+                "narratives_source": label_matrix(top(store.stats_narratives(by="source"))),
+                "techniques_source": label_matrix(store.stats_techniques(by="source")),
+                "coverage": coverage(store),
             }
 
         by, chart_data = rt.cached("charts", charts)
@@ -805,7 +818,29 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi_schema
+    from .workbench import register as register_workbench
+
+    register_workbench(app, rt, render, json_response, wants_html)
     return app
+
+
+def _validation_hint(request: Request, first: dict[str, Any]) -> str:
+    """What the failing check wanted, and the parameters this endpoint really takes."""
+    from .validation import accepted_parameters
+
+    ctx = first.get("ctx") or {}
+    want = ""
+    if "pattern" in ctx:
+        pattern = str(ctx["pattern"])
+        choices = re.fullmatch(r"\^\(([\w|]+)\)\$", pattern)
+        if "\\d{4}" in pattern:
+            want = "a date YYYY-MM-DD; "
+        elif choices:
+            want = f"one of {', '.join(choices.group(1).split('|'))}; "
+        else:
+            want = f"a value matching {pattern}; "
+    params = accepted_parameters(request)
+    return want + (f"this endpoint takes: {', '.join(params)}" if params else "see /openapi.json for this endpoint")
 
 
 def _cluster_view(c: dict[str, Any]) -> dict[str, Any]:
@@ -825,10 +860,10 @@ def _role_table(rows: list[dict[str, Any]], k: int = 15) -> list[dict[str, Any]]
     for r in rows:
         if r.get("fine_role"):
             continue
-        key = (str(r.get("entity")), str(r.get("main_role")))
-        a = agg.setdefault(key, {"entity": key[0], "role": key[1], "documents": 0, "sources": {}})
+        key = (str(r.get("entity")).casefold(), str(r.get("main_role")))  # one row per entity and role, whatever the case
+        a = agg.setdefault(key, {"entity": str(r.get("entity")), "role": key[1], "documents": 0, "sources": {}})
         a["documents"] += int(r.get("documents") or 0)
-        src = r.get("source") or "?"
+        src = r.get("source") or "(no source)"
         a["sources"][src] = a["sources"].get(src, 0) + int(r.get("documents") or 0)
     out = sorted(agg.values(), key=lambda a: (-a["documents"], a["entity"], a["role"]))[:k]
     for a in out:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 import sys
 from pathlib import Path
 
@@ -60,7 +61,11 @@ def format_quotes_table(analysis, *, width: int = 100, claims: bool = False) -> 
             content = q["content"]["text"]
             if q["kind"] == "direct":
                 content = f"“{content}”"
-            lines.append(f"  {q['id']:<4} {kind:<1} {_cut(speaker_label(q), sw):<{sw}} {_cut(cue, cw):<{cw}} {_cut(content, qw)}")
+            # the whole quote, wrapped under its column (never cut)
+            wrapped = textwrap.wrap(" ".join(content.split()), qw) or [""]
+            lines.append(f"  {q['id']:<4} {kind:<1} {_cut(speaker_label(q), sw):<{sw}} {_cut(cue, cw):<{cw}} {wrapped[0]}")
+            pad = " " * (2 + 4 + 1 + 1 + 1 + sw + 1 + cw + 1)
+            lines.extend(pad + w for w in wrapped[1:])
     if claims:
         items = analysis.data.get("claims", [])
         lines.append(f"  -- check-worthy claims: {len(items)}")
@@ -69,7 +74,13 @@ def format_quotes_table(analysis, *, width: int = 100, claims: bool = False) -> 
             extra += [f"{d['text']}={d['iso'] or '?'}" for d in c["dates"]]
             extra += [x["text"] for x in c["money"] + c["percentages"]]
             tail = f"  [{'; '.join(extra)}]" if extra else ""
-            lines.append(f"  {c['id']:<4} {c['score']:.2f} {_cut(c['sentence']['text'], width - 14 - len(tail))}{tail}")
+            body = textwrap.wrap(" ".join(c["sentence"]["text"].split()), max(20, width - 12)) or [""]
+            if tail and len(body[-1]) + len(tail) <= max(20, width - 12):
+                body[-1] += tail
+            elif tail:
+                body.append(tail.strip())  # dates and figures stay whole, on a line of their own
+            lines.append(f"  {c['id']:<4} {c['score']:.2f} {body[0]}")
+            lines.extend(" " * 12 + w for w in body[1:])
     return "\n".join(lines)
 
 

@@ -100,7 +100,7 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.option("--db", required=True, help="Store: SQLite file or postgresql://... URL.")
-    @click.option("--what", type=click.Choice(["documents", "narratives", "techniques", "entities", "labels", "duplicates"]),
+    @click.option("--what", type=click.Choice(["documents", "narratives", "techniques", "entities", "labels", "duplicates", "quotes", "claims"]),
                   default="documents", show_default=True, help="Which table to export.")
     @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
     @click.option("--output", "-o", default="-", show_default=True, help="Output file ('-' = stdout; Parquet needs a file).")
@@ -110,7 +110,7 @@ def register(main: click.Group) -> None:
     @click.option("--date-from", default=None, help="Only documents published on/after YYYY-MM-DD.")
     @click.option("--date-to", default=None, help="Only documents published on/before YYYY-MM-DD.")
     def export(db, what, fmt, output, by, source, date_from, date_to):
-        """Export documents, label/technique/narrative rows, entity roles or duplicate clusters (no row cap).
+        """Export documents, label/technique/narrative rows, entity roles, quotes, claims or duplicate clusters (no row cap).
 
         Without --by, one row per document (documents) or per document and label (narratives,
         techniques, labels, entities); with --by, the aggregated prevalence / entity-role tables.
@@ -123,10 +123,17 @@ def register(main: click.Group) -> None:
             filters = {"source": source}
             if date_from or date_to:
                 raise ConfigError("the entity-role table (--by source) has no date filter", where="--date-from/--date-to")
+        if what in ("quotes", "claims") and by:
+            raise ConfigError(f"{what} are exported one row per {what[:-1]}; --by does not apply", where="--by")
         if what == "duplicates" and (by or source or date_from or date_to):
             raise ConfigError("duplicates are exported whole", where="--by/--source/--date-from/--date-to")
         with _open(db, create=False) as store:
-            rows = store.export_rows(what, by=by, **filters) if what != "duplicates" else store.export_rows(what)
+            if what in ("quotes", "claims"):
+                from ..store.insights import claim_rows, quote_rows
+
+                rows = (quote_rows if what == "quotes" else claim_rows)(store, **{k: v for k, v in filters.items() if v})
+            else:
+                rows = store.export_rows(what, by=by, **filters) if what != "duplicates" else store.export_rows(what)
             n = write_rows(rows, columns_for(what, by), fmt, output)
         if output != "-":
             click.echo(f"wrote {n} {what} row(s) to {output}", err=True)

@@ -18,7 +18,7 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..document import Document
 from ..errors import Failure, InputError, NarrascopeError
@@ -94,6 +94,7 @@ class ReadOptions:
     timeout: float = 20.0
     user_agent: str = field(default_factory=_user_agent)
     shared_task_layout: bool = True
+    metadata: Any = None  # a readers.metadata.Metadata: fill missing source/date (manifest, sidecar, dateline)
 
 
 def formats() -> list[str]:
@@ -173,6 +174,8 @@ def is_url(source: str) -> bool:
 def readable_in_folder(path: Path) -> bool:
     """Files a folder expansion picks up: known extensions, and files without an extension."""
     name = path.name.lower()
+    if name.endswith(".meta.json"):  # a sidecar with an article's metadata (readers/metadata.py)
+        return False
     return "." not in name or any(name.endswith(ext) for ext in EXTENSIONS)
 
 
@@ -269,6 +272,10 @@ def iter_documents(
                         raise InputError(item.message, where=item.where)
                     on_failure(item)
                 else:
+                    if options.metadata is not None:
+                        from .metadata import apply_metadata
+
+                        item = apply_metadata(item, options.metadata)
                     yield item
         except NarrascopeError as e:
             if on_failure is None:

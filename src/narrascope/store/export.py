@@ -38,6 +38,14 @@ COLUMNS["techniques"] = COLUMNS["labels"]
 COLUMNS["prevalence"] = {
     "group": "str", "task": "str", "label": "str", "documents": "int", "group_documents": "int", "share": "float",
 }
+COLUMNS["quotes"] = {
+    "doc_id": "str", "source": "str", "published": "str", "quote_id": "str", "kind": "str", "speaker": "str",
+    "speaker_text": "str", "cue": "str", "quote": "str", "start": "int", "end": "int",
+}
+COLUMNS["claims"] = {
+    "doc_id": "str", "source": "str", "published": "str", "claim_id": "str", "score": "float", "claim": "str",
+    "dates": "str", "start": "int", "end": "int",
+}
 COLUMNS["entity_roles"] = {"entity": "str", "main_role": "str", "fine_role": "str", "source": "str", "documents": "int"}
 
 

@@ -54,9 +54,9 @@ def ingest_sources(
     report = IngestReport()
     bar = None
     if progress:
-        from tqdm import tqdm
+        from ..progress import progress_bar
 
-        bar = tqdm(unit="doc", file=sys.stderr, desc="ingest")
+        bar = progress_bar("ingest", sources)
     docs = iter_documents(sources, read_options or ReadOptions(), on_failure=report.failures.append)
     for chunk in iter_batches(docs, batch_size):
         ids = [content_id(d.text) for d in chunk]
@@ -66,11 +66,12 @@ def ingest_sources(
         if old:
             report.skipped += len(old)
             report.sightings += store.add_sightings(old)
+        if bar is not None and old:
+            bar.update(len(old))
         if new:
-            analyses = list(pipeline.pipe(new, batch_size=min(batch_size, 16), on_failure=report.failures.append))
+            # the bar moves as each analysis batch finishes, not once per stored chunk
+            analyses = list(pipeline.pipe(new, batch_size=min(batch_size, 16), on_failure=report.failures.append, progress=bar))
             report.merge(store.add_analyses(analyses, versions=versions, batch_size=len(analyses) + 1))
-        if bar is not None:
-            bar.update(len(chunk))
     if bar is not None:
         bar.close()
     report.seconds = time.perf_counter() - t0

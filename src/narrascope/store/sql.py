@@ -210,10 +210,10 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
         sort_key, doc_id = raw.split("\x1f")
     except (ValueError, UnicodeDecodeError):
         raise ConfigError(f"not a page cursor: {str(cursor)[:60]!r}", where="after",
-                          hint="pass the next_cursor of a previous page (or page with offset)") from None
+                          hint="use the `next` link of a previous page as it is (its `after` parameter), or page with offset") from None
     if not doc_id:
         raise ConfigError(f"not a page cursor: {str(cursor)[:60]!r}", where="after",
-                          hint="pass the next_cursor of a previous page (or page with offset)")
+                          hint="use the `next` link of a previous page as it is (its `after` parameter), or page with offset")
     return sort_key, doc_id
 
 

@@ -51,9 +51,15 @@ def line_chart(
     pw, ph = width - left - right, height - top - bottom
     ymax = _nice_max(max((data[n].get(x, 0.0) for n in names for x in xs), default=0.0))
     step = pw / max(1, len(xs) - 1)
+    days = _days(xs)  # dates: x is proportional to time (02-26, 03-11, 06-03 are not evenly spaced)
+    span = (days[-1] - days[0]) if days and len(xs) > 1 else 0
 
     def px(i: int) -> float:
-        return round(left + (i * step if len(xs) > 1 else pw / 2), 1)
+        if len(xs) <= 1:
+            return round(left + pw / 2, 1)
+        if days and span > 0:
+            return round(left + (days[i] - days[0]) / span * pw, 1)
+        return round(left + i * step, 1)
 
     def py(v: float) -> float:
         return round(top + ph - v / ymax * ph, 1)
@@ -73,8 +79,19 @@ def line_chart(
     every = max(1, -(-len(xs) // 6))
     same_year = len({x[:5] for x in xs}) == 1 and all(len(x) == 10 and x[4] == "-" for x in xs)
     short = (lambda x: x[5:]) if same_year else (lambda x: x)
-    xticks = [{"x": px(i), "label": short(x)} for i, x in enumerate(xs) if i % every == 0]
-    yticks = [{"y": py(ymax * f), "label": _fmt(ymax * f)} for f in (0, 0.25, 0.5, 0.75, 1.0)]
+    if days and span > 0:  # ticks: labelled periods at least 70 px apart, on the time scale
+        xticks, last = [], -1e9
+        for i, x in enumerate(xs):
+            if px(i) - last >= 70:
+                xticks.append({"x": px(i), "label": short(x)})
+                last = px(i)
+    else:
+        xticks = [{"x": px(i), "label": short(x)} for i, x in enumerate(xs) if i % every == 0]
+    counts = all(float(v).is_integer() for n in names for v in data[n].values())
+    if counts and ymax < 8:  # article counts: whole-number ticks only (no "1.50 articles")
+        yticks = [{"y": py(v), "label": _fmt(v)} for v in range(0, int(ymax) + 1)]
+    else:
+        yticks = [{"y": py(ymax * f), "label": _fmt(ymax * f)} for f in (0, 0.25, 0.5, 0.75, 1.0)]
     return {
         "width": width,
         "height": height,
@@ -128,6 +145,47 @@ def stacked_bars(
         "rows": out_rows,
         "parts": [{"name": p, "colour": f"s{i % PALETTE_SIZE}"} for i, p in enumerate(parts)],
     }
+
+
+def _days(xs: list[str]) -> list[int] | None:
+    """Day numbers of ISO dates (``YYYY-MM-DD`` or ``YYYY-MM``); ``None`` unless every x is one."""
+    from datetime import date
+
+    out = []
+    for x in xs:
+        try:
+            out.append(date.fromisoformat(x if len(x) == 10 else f"{x}-01").toordinal())
+        except ValueError:
+            return None
+    return out
+
+
+def label_matrix(rows: Iterable[dict[str, Any]], *, k: int = 10, k_groups: int = 8) -> dict[str, Any] | None:
+    """Labels x groups (e.g. sources) of stats rows ``{group, label, documents, group_documents}``:
+    each cell is the number and the share of that group's ARTICLES carrying the label (a document
+    with two narratives counts once under each, never twice under one). Rows without a group
+    (no source / no date) are left out and counted."""
+    groups: dict[str, int] = {}
+    cells: dict[str, dict[str, int]] = {}
+    for r in rows:
+        g = r.get("group")
+        if g is None:
+            continue
+        groups[str(g)] = int(r.get("group_documents") or 0)
+        cells.setdefault(str(r["label"]), {})[str(g)] = cells.setdefault(str(r["label"]), {}).get(str(g), 0) + int(r.get("documents") or 0)
+    if not cells:
+        return None
+    gs = sorted(groups, key=lambda g: (-groups[g], g))[:k_groups]
+    labels = sorted(cells, key=lambda lab: (-sum(cells[lab].values()), lab))[:k]
+    out_rows = []
+    for lab in labels:
+        row = []
+        for g in gs:
+            n, tot = cells[lab].get(g, 0), groups[g]
+            share = n / tot if tot else 0.0
+            row.append({"group": g, "n": n, "share": share, "heat": 0 if n == 0 else min(4, 1 + int(share * 4))})
+        out_rows.append({"label": lab, "cells": row, "total": sum(cells[lab].values())})
+    return {"groups": [{"name": g, "documents": groups[g]} for g in gs], "rows": out_rows}
 
 
 def _fmt(v: float) -> str:

@@ -220,3 +220,82 @@ def label_panel(analysis: dict[str, Any]) -> list[dict[str, Any]]:
         rows.sort(key=lambda r: (-r["score"], r["label"]))
         out.append({"task": task, "labels": rows})
     return out
+
+
+# -- one layer at a time ---------------------------------------------------------------------------
+# Within the shown layer each label gets one of the Okabe-Ito colours (distinguishable with the
+# common colour-vision deficiencies); labels past the seventh share the neutral grey ``o7``.
+OKABE_ITO = 7
+EVIDENCE_LAYER = "evidence"
+LAYER_TITLES = {
+    EVIDENCE_LAYER: "Evidence",
+    "techniques": "Persuasion techniques",
+    "quotes": "Quotes",
+    "entities": "Entities and roles",
+    "roles": "Entity roles",
+    "claims": "Claims",
+    "narratives": "Narrative evidence",
+    "subjectivity": "Subjectivity",
+}
+LAYER_ORDER = [EVIDENCE_LAYER, "techniques", "quotes", "entities", "roles", "claims", "narratives", "subjectivity"]
+
+
+def add_layers(hl: Highlight, name=lambda lab: lab) -> list[dict[str, Any]]:
+    """Give every span row a per-layer colour ``oc`` and a human ``name``; return the layer list
+    (``[{id, title, count, labels: [{label, name, oc, count}]}]``, the evidence layer first when a
+    label is selected). ``name`` maps a label id to its display name."""
+    layers = []
+    if hl.selected is not None:
+        layers.append({"id": EVIDENCE_LAYER, "title": f"{LAYER_TITLES[EVIDENCE_LAYER]}: {name(hl.selected['label'])}",
+                       "count": hl.selected["evidence"],
+                       "labels": [{"label": hl.selected["label"], "name": name(hl.selected["label"]), "oc": "ev",
+                                   "count": hl.selected["evidence"]}]})
+    oc: dict[tuple[str, str], str] = {}
+    for k in hl.kinds:
+        labs = []
+        for i, lab in enumerate(k["labels"]):
+            colour = f"o{min(i, OKABE_ITO)}"
+            oc[(k["kind"], lab["label"])] = colour
+            labs.append({"label": lab["label"], "name": name(lab["label"]) or "(no label)", "oc": colour, "count": lab["count"]})
+        layers.append({"id": k["kind"], "title": LAYER_TITLES.get(k["kind"], k["kind"].replace("_", " ").capitalize()),
+                       "count": k["count"], "labels": labs})
+    for row in hl.spans:
+        row["oc"] = oc[(row["kind"], row["label"])]
+        row["name"] = name(row["label"])
+    rank = {lid: i for i, lid in enumerate(LAYER_ORDER)}
+    layers.sort(key=lambda ly: (rank.get(ly["id"], len(rank)), ly["id"]))
+    return layers
+
+
+def choose_layer(layers: list[dict[str, Any]], wanted: str | None) -> str | None:
+    """``wanted`` if it is a layer here, else the first (the evidence of the selected label, or
+    the first of LAYER_ORDER present)."""
+    ids = [ly["id"] for ly in layers]
+    if wanted in ids:
+        return wanted
+    return ids[0] if ids else None
+
+
+def paint(hl: Highlight, layer: str | None, threshold: float = 0.0) -> list[str]:
+    """The CSS class of every segment when only ``layer`` is shown and spans scoring below
+    ``threshold`` are hidden ('' = plain text). The client-side switch computes the same."""
+    out = []
+    for seg in hl.segments:
+        if layer == EVIDENCE_LAYER:
+            out.append("ev" if seg.evidence else "")
+            continue
+        best = ""
+        for i in seg.spans:  # shortest first
+            row = hl.spans[i]
+            score = row.get("score")
+            if row["kind"] != layer:
+                continue
+            try:
+                if score is not None and float(score) < threshold:
+                    continue
+            except (TypeError, ValueError):
+                pass
+            best = row["oc"] + (" long" if row["long"] else "")
+            break
+        out.append(best)
+    return out
