@@ -138,9 +138,10 @@ class EntitiesAnalyzer(Analyzer):
         mentions = entity_merge.clean_mentions(mentions, text, doc.source, tagged=sdoc is not None)
         entities = group_mentions(mentions, text)
         narratives = stance.article_narratives(analysis.labels)
+        with_context = "context" in getattr(self.clf_, "meta_", {})  # models trained with it (older ones: none)
         ctx = [tuple(stance.context_features(text, [(m.start, m.end) for m in e.mentions], e.key,
                                              stance.narrative_keys(narratives or []), title_end, lang))
-               for e in entities]
+               if with_context else () for e in entities]
         # -- end issue 13
         flat = [(ei, m) for ei, e in enumerate(entities) for m in e.mentions]
         contexts = [

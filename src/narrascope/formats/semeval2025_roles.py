@@ -191,7 +191,8 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
             s, e, how = resolve_mention(text, r.mention, r.start, r.end)
             offsets[how] += 1
             extra = tuple(syntax_features(sdoc, s, e)) if sdoc is not None and e > s else ()
-            extra += stance.given_mention_features(text, s, e, narratives, lang)
+            if "context" in getattr(clf, "meta_", {}):  # models trained with the article context
+                extra += stance.given_mention_features(text, s, e, narratives, lang)
             contexts[i] = MentionContext(text, s, e, lang, extra)
     if failures and not contexts:
         raise DataError(f"no article could be read; first problem: {failures[0]}", where=str(mentions_file))
