@@ -133,3 +133,11 @@ def test_given_mentions_get_the_same_context_features_as_in_training():
     assert "in_headline=0" in feats and "nar=URW:_Discrediting_Ukraine" in feats
     assert any(f.startswith("nar_id=") and f.endswith("|peskov") for f in feats)
     assert "n_mentions=1" in feats  # two mentions: log2(2) = 1
+
+
+def test_the_example_casts_the_camps_as_the_article_presents_them(pipe):
+    """examples/peace-talks.txt is pro-Kremlin: its spokesman is the hero, Kyiv and the West the villains."""
+    ex = Path(__file__).resolve().parent.parent / "examples" / "peace-talks.txt"
+    roles = _roles(pipe, ex)
+    assert roles.get("Dmitry Peskov") == "Protagonist", roles
+    assert "Antagonist" in {roles.get("Kyiv"), roles.get("NATO"), roles.get("West")}, roles
