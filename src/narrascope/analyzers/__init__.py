@@ -16,6 +16,7 @@ REGISTRY: dict[str, str] = {
     "entities": "narrascope.analyzers.entities:EntitiesAnalyzer",
     "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
     "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
+    "domain": "narrascope.analyzers.domain:DomainAnalyzer",
     "narratives": "narrascope.analyzers.narratives:NarrativesAnalyzer",
     "subjectivity": "narrascope.analyzers.subjectivity:SubjectivityAnalyzer",
     "genre": "narrascope.analyzers.genre:GenreAnalyzer",

@@ -96,11 +96,28 @@ class ClaimModel:
         return 1.0 / (1.0 + np.exp(-z))
 
 
+_HEADLINE_END = re.compile(r"[.!?\"\u201d\u00bb:;]\s*$")
+
+
+def headline_end(doc: Document) -> int:
+    """Offset where the headline ends: the title paragraph when a title is known, or a first
+    paragraph that reads like one (a single line of at most 30 words without final punctuation,
+    followed by more paragraphs); 0 when there is none."""
+    if doc.title:
+        return doc.body_start
+    if len(doc.paragraphs) > 1:
+        s, e = doc.paragraphs[0]
+        first = doc.text[s:e].strip()
+        if first and "\n" not in first and len(first.split()) <= 30 and not _HEADLINE_END.search(first):
+            return e
+    return 0
+
+
 class ClaimsAnalyzer(Analyzer):
     name = "claims"
     requires = ("data.language", "data.entities", "data.quotes", "features.sentence_texts")
     assigns = ("data.claims", "spans.claims")
-    version = "1"
+    version = "2"
     description = "Check-worthy factual claims per sentence (score), with dates (ISO), numbers, money, places, actors."
 
     def __init__(self, threshold: float | None = None, model_dir: str | None = None, languages: Sequence[str] | None = ("en",)) -> None:
@@ -134,8 +151,11 @@ class ClaimsAnalyzer(Analyzer):
                 # the model is English n-grams: scores on other languages are noise, so say so
                 a.warnings.append(f"claims: the claim model is English-only; skipped a document in {lang!r}")
                 continue
-            texts.extend(features_of(a).sentence_texts())
-            owners.extend((i, s, e) for s, e in a.document.sentences)
+            head_end = headline_end(a.document)  # the headline is not a claim (it restates the body)
+            for (s, e), t in zip(a.document.sentences, features_of(a).sentence_texts()):
+                if e > head_end:
+                    texts.append(t)
+                    owners.append((i, s, e))
         probs = self.model_.predict_proba(texts) if texts else np.zeros(0)
         per_doc: dict[int, list[tuple[int, int, float]]] = {}
         for (i, s, e), p in zip(owners, probs):

@@ -11,6 +11,7 @@ and one span per mention in ``analysis.spans`` (label = main role, or ``"Entity"
 
 from __future__ import annotations
 
+import bisect
 import math
 from pathlib import Path
 from typing import Any, Sequence
@@ -27,13 +28,13 @@ ENCODER_MENTIONS = 3  # with the optional encoder: mentions of a framed entity i
 
 
 def load_spacy(name: str = SPACY_MODEL):
-    """The English pipeline, or ``None`` when the package is not installed (fallback is used)."""
-    try:
-        import spacy
+    """The English pipeline, or ``None`` when the package is not installed (fallback is used).
 
-        return spacy.load(name)
-    except (ImportError, OSError):
-        return None
+    Loaded without torch & co. and with unused components excluded (see :mod:`narrascope.models.nlp`).
+    """
+    from ..models.nlp import load_spacy as load
+
+    return load(name)
 
 
 def framing_features(n_mentions: int, in_title: bool, first_pos: float, etype: str) -> list[float]:
@@ -58,6 +59,14 @@ def headline_end(doc: Document) -> int:
     if doc.title or (e - s <= 200 and "\n" not in doc.text[s:e].strip()):
         return e
     return 0
+
+
+def _sentence_at(sentences, starts: list[int], offset: int) -> tuple[int, int] | None:
+    """``Document.sentence_at`` by binary search (sentences are sorted and do not overlap)."""
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and sentences[i][0] <= offset < sentences[i][1]:
+        return tuple(sentences[i])
+    return None
 
 
 class EntitiesAnalyzer(Analyzer):
@@ -105,8 +114,13 @@ class EntitiesAnalyzer(Analyzer):
         english = [a for a in batch if document_language(a.document, a) == "en" and self.nlp_ is not None]
         parsed = {}
         if english:
+            from ..models.entities import spacy_mentions
+            from ..models.nlp import parse
+
             texts = [a.document.text for a in english]
-            for a, sdoc in zip(english, self.nlp_.pipe(texts, batch_size=8)):
+            # a very long text is parsed piece by piece until the first MAX_MENTIONS mentions are found
+            sdocs = parse(self.nlp_, texts, batch_size=8, enough=lambda d: len(spacy_mentions(d)), needed=MAX_MENTIONS)
+            for a, sdoc in zip(english, sdocs):
                 parsed[id(a)] = sdoc
         for a in batch:
             self._analyze_one(a, parsed.get(id(a)), document_language(a.document, a))
@@ -173,6 +187,7 @@ class EntitiesAnalyzer(Analyzer):
         else:
             pm = pf = np.zeros((0, 0))
         out: list[dict[str, Any]] = []
+        sent_starts = [s for s, _ in doc.sentences]
         for ei, ent in enumerate(entities):
             rows = rows_of[ei]
             eid = f"E{ei + 1}"
@@ -194,7 +209,7 @@ class EntitiesAnalyzer(Analyzer):
                     fine = [{"role": r, "score": round(s, 4)} for r, s in chosen]
                     best = rows[int(np.argmax(pm[rows, MAIN_ROLES.index(main_role)]))]
                     m = flat[best][1]
-                    se = doc.sentence_at(m.start) or (m.start, m.end)
+                    se = _sentence_at(doc.sentences, sent_starts, m.start) or (m.start, m.end)
                     evidence.append(span_dict(text, se[0], se[1]))
             mentions_out = [span_dict(text, m.start, m.end) for m in ent.mentions]
             out.append({

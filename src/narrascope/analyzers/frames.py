@@ -27,9 +27,9 @@ def top_sentences(doc: Document, scores: np.ndarray, k: int) -> list[int]:
 
 class FramesAnalyzer(Analyzer):
     name = "frames"
-    requires = ("features.sentence_texts", "features.hashed_ngrams")
+    requires = ("features.sentence_texts", "features.hashed_ngrams", "data.domain")
     assigns = ("data.frames", "labels.frames")
-    version = "1"
+    version = "2"
     description = "Framing dimensions (14, SemEval-2023) with per-frame scores and evidence sentences."
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = 3):
@@ -80,6 +80,14 @@ class FramesAnalyzer(Analyzer):
         chosen = self.decide(P)
         for analysis, row, idx in zip(batch, P, chosen):
             self._emit(analysis, row, idx)
+            self._guard().check(analysis)
+
+    def _guard(self):
+        if getattr(self, "_domain_guard", None) is None:
+            from ..models.domain import DomainGuard
+
+            self._domain_guard = DomainGuard(self.name)
+        return self._domain_guard
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])

@@ -27,9 +27,9 @@ TAXONOMY = "semeval2023-genres"
 
 class GenreAnalyzer(Analyzer):
     name = "genre"
-    requires = ("features.sentence_p_subj", "features.sentence_texts", "features.hashed_ngrams")
+    requires = ("features.sentence_p_subj", "features.sentence_texts", "features.hashed_ngrams", "data.domain")
     assigns = ("data.genre", "labels.genre")
-    version = "1"
+    version = "2"
     description = "Article genre (reporting / opinion / satire) with scores and indicative sentences."
 
     def __init__(self, model_dir: str | None = None, subjectivity_dir: str | None = None, max_evidence: int = 3):
@@ -101,6 +101,14 @@ class GenreAnalyzer(Analyzer):
         P = self.proba(X)
         for analysis, row, ps in zip(batch, P, p_subj):
             self._emit(analysis, row, ps)
+            self._guard().check(analysis)
+
+    def _guard(self):
+        if getattr(self, "_domain_guard", None) is None:
+            from ..models.domain import DomainGuard
+
+            self._domain_guard = DomainGuard(self.name)
+        return self._domain_guard
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])

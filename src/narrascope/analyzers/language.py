@@ -23,6 +23,24 @@ _STOPWORDS = {
     "pl": "i w na z do się nie że to jest o jak ale po co tak za od przez".split(),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# scripts that name one language (or a default one) outright: (first, last code point, script, language)
+_SCRIPTS = (
+    (0x0590, 0x05FF, "hebr", "he"), (0x0600, 0x06FF, "arab", "ar"), (0x0750, 0x077F, "arab", "ar"),
+    (0x08A0, 0x08FF, "arab", "ar"), (0xFB50, 0xFDFF, "arab", "ar"), (0xFE70, 0xFEFF, "arab", "ar"),
+    (0x0530, 0x058F, "armn", "hy"), (0x0980, 0x09FF, "beng", "bn"), (0x0A00, 0x0A7F, "guru", "pa"),
+    (0x0A80, 0x0AFF, "gujr", "gu"), (0x0B80, 0x0BFF, "taml", "ta"), (0x0C00, 0x0C7F, "telu", "te"),
+    (0x0C80, 0x0CFF, "knda", "kn"), (0x0D00, 0x0D7F, "mlym", "ml"), (0x0E00, 0x0E7F, "thai", "th"),
+    (0x3040, 0x30FF, "kana", "ja"), (0x4E00, 0x9FFF, "hani", "zh"), (0xAC00, 0xD7AF, "hang", "ko"),
+    (0x1100, 0x11FF, "hang", "ko"),
+)
+_SCRIPT_LANG = {name: lang for _, _, name, lang in _SCRIPTS}
+
+
+def _other_script(o: int) -> str | None:
+    for lo, hi, name, _ in _SCRIPTS:
+        if lo <= o <= hi:
+            return name
+    return None
 
 
 def detect_language(text: str) -> tuple[str, float]:
@@ -38,8 +56,11 @@ def detect_language(text: str) -> tuple[str, float]:
             counts["greek"] += 1
         elif 0x10A0 <= o <= 0x10FF:
             counts["geo"] += 1
-        elif ch.isalpha():
+        elif (o < 0x0250 or 0x1E00 <= o <= 0x1EFF) and ch.isalpha():
             counts["latin"] += 1
+        elif ch.isalpha() or 0x0600 <= o <= 0x06FF:
+            other = _other_script(o)
+            counts[other or "unknown"] += 1
     total = sum(counts.values())
     if not total:
         return "und", 0.0
@@ -51,9 +72,21 @@ def detect_language(text: str) -> tuple[str, float]:
         return "el", share
     if script == "geo":
         return "ka", share
+    if script == "hani" and counts.get("kana"):
+        return "ja", share  # Japanese mixes kanji with kana
+    if script == "arab":
+        low = sample
+        fa = sum(low.count(c) for c in "پچژگ") + low.count("ی") * 0.3
+        return ("fa" if fa > 0.02 * n else "ar"), share
+    if script in _SCRIPT_LANG:
+        return _SCRIPT_LANG[script], share
+    if script == "unknown":
+        return "und", share
     lower = sample.lower()
     if script == "cyr":
         # Russian has ы, э, ё; Bulgarian uses ъ as a vowel far more often and has no ы/э.
+        if sum(lower.count(c) for c in "іїєґ") > 0.01 * n:
+            return "uk", share
         ru = sum(lower.count(c) for c in "ыэё")
         bg = lower.count("ъ") + len(re.findall(r"\b(?:се|на|за|са|че|от)\b", lower)) * 0.2
         return ("ru" if ru * 1.5 >= bg else "bg"), share

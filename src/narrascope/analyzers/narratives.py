@@ -31,24 +31,36 @@ TAXONOMY_ID = "semeval2025-narratives"
 
 class NarrativesAnalyzer(Analyzer):
     name = "narratives"
-    requires = ("features.sentence_texts",)
+    requires = ("features.sentence_texts", "data.domain")
     assigns = ("labels.narratives", "labels.subnarratives", "data.explanation", "spans.narratives")
-    version = "1"
+    version = "2"
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."
 
-    def __init__(self, model_dir: str | None = None, max_evidence: int = MAX_EVIDENCE) -> None:
+    def __init__(self, model_dir: str | None = None, max_evidence: int = MAX_EVIDENCE, abstain: bool = True,
+                 domain_dir: str | None = None, other_prior: float | None = None) -> None:
         from ..errors import check_param
 
         check_param("max_evidence", max_evidence, isinstance(max_evidence, int) and max_evidence >= 1, "an integer >= 1")
+        check_param("abstain", abstain, isinstance(abstain, bool), "true or false")
+        check_param("other_prior", other_prior, other_prior is None or (isinstance(other_prior, (int, float)) and 0 < other_prior < 1),
+                    "a number in (0, 1): the expected share of articles without a narrative, or null (as trained)")
+        self.other_prior = None if other_prior is None else float(other_prior)
         self.model_dir = model_dir
         self.max_evidence = max_evidence
+        self.abstain = abstain  # out-of-domain articles (models/domain.py) get "Other", marked abstained
+        self.domain_dir = domain_dir
         self.model_ = None
+        self.domain_ = None
 
     def load(self) -> "NarrativesAnalyzer":
         if self.model_ is None:
             from ..models.narratives import NarrativeModel
 
             self.model_ = NarrativeModel.load(self.model_dir)
+        if self.abstain and self.domain_ is None:
+            from ..models.domain import DomainModel
+
+            self.domain_ = DomainModel.load(self.domain_dir)
         return self
 
     # -- work ----------------------------------------------------------------------------------
@@ -56,9 +68,30 @@ class NarrativesAnalyzer(Analyzer):
         self.load()
         if not batch:
             return
-        decisions = self.model_.predict_texts([a.document.text for a in batch])
+        decisions = self.model_.predict_texts([a.document.text for a in batch], self.other_prior)
         for analysis, decision in zip(batch, decisions):
+            if self.abstain:
+                from ..models.domain import domain_of
+
+                dom = domain_of(analysis, self.domain_)
+                if not dom["in_domain"]:
+                    self._abstain(analysis, dom)
+                    continue
             self._emit(analysis, decision)
+
+    def _abstain(self, analysis: Analysis, dom: dict) -> None:
+        """Out of domain: one "Other" (score = 1 - in-domain score), marked, and a warning."""
+        doc = analysis.document
+        sentences = list(doc.sentences) or ([(0, len(doc.text))] if doc.text else [])
+        score = round(1.0 - float(dom["score"]), 4)
+        ev = [self._span(analysis, sentences[0], "Other", score, reason="out of domain")] if sentences else []
+        analysis.add_labels("narratives", [Label("Other", score, self.name, ev, attrs={
+            "taxonomy": TAXONOMY_ID, "abstained": True, "reason": "; ".join(dom["reasons"])})])
+        analysis.add_labels("subnarratives", [])
+        analysis.spans.extend(ev)
+        analysis.warnings.append("narratives: abstained, the article is outside the taxonomy's domains ("
+                                 + "; ".join(dom["reasons"]) + ")")
+        self.stamp(analysis)
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])

@@ -22,7 +22,7 @@ class SubjectivityAnalyzer(Analyzer):
     name = "subjectivity"
     requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams")
     assigns = ("data.subjectivity", "spans.subjectivity", "features.sentence_p_subj")
-    version = "1"
+    version = "2"
     description = "Per-sentence subjective/objective spans (SUBJ/OBJ) with probabilities."
 
     def __init__(self, model_dir: str | None = None):

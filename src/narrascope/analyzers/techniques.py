@@ -13,6 +13,13 @@ How it works (all CPU, no vocabulary shipped):
    (loaded language, name calling, repetition, slogans...) the span is narrowed to the phrase whose
    words the sentence head weighs most.
 
+When the span model (artifact ``technique-spans``, :mod:`narrascope.models.technique_spans`) is
+shipped -- the default -- it replaces steps 1-3: a sentence head and a token head tag the words of
+each technique, spans are whole phrases on word boundaries with calibrated scores (the probability
+that the span overlaps an analyst's span of that technique; one threshold per language), and the
+paragraph labels are the techniques of the spans each paragraph holds. ``spans=False`` keeps the
+paragraph model above.
+
 Output: spans (``analyzer="techniques"``, label = official technique id, score, attrs with the
 family, paragraph index and line number); ``data["techniques"]["paragraphs"]`` with the
 paragraph-level labels derived from the spans (what the shared task scores); and one document-level
@@ -21,7 +28,9 @@ paragraph-level labels derived from the spans (what the shared task scores); and
 
 from __future__ import annotations
 
+import bisect
 import re
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -32,6 +41,9 @@ from ..features import features_of
 from .base import Analyzer
 
 ARTIFACT = "techniques"
+SPAN_ARTIFACT = "technique-spans"
+# ISO 639-1 -> the SemEval-2023 folder names the per-language thresholds are keyed by
+_LANG_KEYS = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "ru": "ru"}
 TAXONOMY = "semeval2023-techniques"
 _TOKEN = re.compile(r"\w+(?:[-'\u2019]\w+)*", re.UNICODE)
 
@@ -48,19 +60,28 @@ def paragraph_line_numbers(doc: Document) -> list[int]:
 
 class TechniquesAnalyzer(Analyzer):
     name = "techniques"
-    requires = ("features.sentence_texts", "features.hashed_ngrams")
+    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams")
     assigns = ("data.techniques", "labels.techniques", "spans.techniques")
-    version = "1"
-    description = "Persuasion techniques (23, SemEval-2023) as scored character spans + paragraph labels."
+    version = "2"
+    description = "Persuasion techniques (23, SemEval-2023) as phrase spans with calibrated scores + paragraph labels."
 
-    def __init__(self, model_dir: str | None = None, narrow: bool = True):
+    def __init__(self, model_dir: str | None = None, narrow: bool = True, spans: bool = True,
+                 span_model_dir: str | None = None, threshold: float | None = None):
         self.model_dir = model_dir
         self.narrow = bool(narrow)
+        self.spans = bool(spans)
+        self.span_model_dir = span_model_dir
+        from ..errors import check_param
+
+        check_param("threshold", threshold, threshold is None or 0.0 <= float(threshold) <= 1.0, "between 0 and 1")
+        self.threshold = None if threshold is None else float(threshold)
         self._m = None
+        self._span = None
 
     def load(self) -> "TechniquesAnalyzer":
+        from ..models.hashed_linear import artifact_dir, load_model
+
         if self._m is None:
-            from ..models.hashed_linear import artifact_dir, load_model
             from ..taxonomies import load_taxonomy
 
             feats, heads, meta = load_model(self.model_dir or artifact_dir(ARTIFACT))
@@ -68,7 +89,14 @@ class TechniquesAnalyzer(Analyzer):
             self._m = {
                 "feats": feats, "para": heads["para"], "sent": heads.get("sent"), "meta": meta,
                 "groups": {lab.id: lab.group for lab in tax.labels},
+                "defs": {lab.id: (lab.name, lab.definition) for lab in tax.labels},
             }
+        if self.spans and self._span is None:
+            from ..models.technique_spans import SpanModel
+
+            d = Path(self.span_model_dir) if self.span_model_dir else artifact_dir(SPAN_ARTIFACT)
+            if self.span_model_dir or (d / "model.json").exists():
+                self._span = SpanModel.load(d)
         return self
 
     @property
@@ -126,6 +154,9 @@ class TechniquesAnalyzer(Analyzer):
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.load()
+        if self._span is not None:
+            self._analyze_spans(doc, analysis)
+            return
         m = self._m
         labels = m["para"].labels
         th = m["para"].thresholds
@@ -164,13 +195,69 @@ class TechniquesAnalyzer(Analyzer):
         by_label: dict[str, list[Span]] = {}
         for sp_ in spans:
             by_label.setdefault(sp_.label, []).append(sp_)
-        doc_labels = [
-            Label(t, max(float(s.score or 0) for s in ev), self.name, ev, parent=None,
-                  attrs={"family": m["groups"].get(t), "paragraphs": len({s.attrs["paragraph"] for s in ev})})
-            for t, ev in sorted(by_label.items(), key=lambda kv: -max(float(s.score or 0) for s in kv[1]))
-        ]
+        self._add_doc_labels(analysis, by_label)
+
+    def _add_doc_labels(self, analysis: Analysis, by_label: dict[str, list[Span]]) -> None:
+        m = self._m
+        doc_labels = []
+        for t, ev in sorted(by_label.items(), key=lambda kv: -max(float(s.score or 0) for s in kv[1])):
+            name, definition = m["defs"].get(t, (t, None))
+            doc_labels.append(Label(t, max(float(s.score or 0) for s in ev), self.name, ev, parent=None,
+                                    attrs={"family": m["groups"].get(t), "name": name, "definition": definition,
+                                           "paragraphs": len({s.attrs["paragraph"] for s in ev})}))
         if doc_labels:
             analysis.add_labels("techniques", doc_labels)
+
+    def language_key(self, doc: Document, analysis: Analysis) -> str | None:
+        from .language import detect_language
+
+        lang = doc.language or (analysis.data.get("language") or {}).get("language") or detect_language(doc.text)[0]
+        if not lang or lang == "und":
+            return None
+        lang = str(lang).lower().split("-")[0]
+        return _LANG_KEYS.get(lang, lang)
+
+    def _analyze_spans(self, doc: Document, analysis: Analysis) -> None:
+        """Span model: phrases tagged word by word; paragraph labels are the techniques of its spans."""
+        sm, m = self._span, self._m
+        lang = self.language_key(doc, analysis)
+        thr = self.threshold if self.threshold is not None else sm.threshold(lang)
+        shared = features_of(analysis)
+        probs = None
+        if doc.sentences:  # the pipeline's shared hashed n-gram rows (same featurizer settings as the other heads)
+            Xs = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "sentences"))
+            if sm.para_weight > 0 and doc.paragraphs:
+                Xp = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "paragraphs"))
+                para_of = [max(0, bisect.bisect_right([s for s, _ in doc.paragraphs], s) - 1) for s, _ in doc.sentences]
+                Xs = sp.hstack([Xs, sm.para_weight * Xp[para_of]], format="csr")
+            probs = sm.sent_head.predict_proba(Xs)
+        cands = [c for c in sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs)[0] if c.score >= thr]
+        lines = paragraph_line_numbers(doc)
+        para_starts = [s for s, _ in doc.paragraphs]
+        spans = []
+        for c in cands:
+            t = sm.labels[c.technique]
+            pi = max(0, bisect.bisect_right(para_starts, c.start) - 1)
+            spans.append(analysis.span(c.start, c.end, t, self.name, round(c.score, 4), family=m["groups"].get(t),
+                                       paragraph=pi, line=lines[pi] if lines else None,
+                                       sentence_score=round(c.p_sentence, 4)))
+        spans = _dedupe(spans)
+        para_out = []
+        for pi, (ps, pe) in enumerate(doc.paragraphs):
+            best: dict[str, float] = {}
+            for sp_ in spans:
+                if sp_.start < pe and ps < sp_.end:
+                    best[sp_.label] = max(best.get(sp_.label, 0.0), float(sp_.score or 0))
+            para_out.append({"index": pi, "line": lines[pi], "start": ps, "end": pe,
+                             "labels": [{"label": t, "score": round(v, 4)}
+                                        for t, v in sorted(best.items(), key=lambda kv: -kv[1])]})
+        analysis.add_spans(spans)
+        analysis.data["techniques"] = {"taxonomy": TAXONOMY, "paragraphs": para_out, "model": "spans",
+                                       "threshold": round(float(thr), 4), "language": lang}
+        by_label: dict[str, list[Span]] = {}
+        for sp_ in spans:
+            by_label.setdefault(sp_.label, []).append(sp_)
+        self._add_doc_labels(analysis, by_label)
 
     def _narrow(self, text: str, s: int, e: int, j: int, max_words: int) -> tuple[int, int]:
         """The phrase of at most ``max_words`` words inside [s, e) the sentence head weighs most."""

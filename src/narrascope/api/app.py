@@ -15,6 +15,7 @@ with the matching HTTP status (an HTML page with the same fields for browser pag
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -39,6 +40,7 @@ from ..errors import (  # noqa: F401 - IngestDisabledError, NoStoreError: import
     AuthError, IngestDisabledError, InputError, InputTooLargeError, NarrascopeError, NoStoreError,
 )
 from ..store import COUNT_LIMIT
+from .bodies import check_document_payload, parse_json_body
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,9 @@ class _Runtime:
         return self._store
 
     def close(self) -> None:
+        from ..serving import close_executor
+
+        close_executor(self)
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -187,6 +192,13 @@ class _Runtime:
         with self._pipeline_lock:  # analyzers are not required to be thread-safe
             return pipeline.analyze(doc)
 
+    async def analyze_async(self, doc: Document) -> Analysis:
+        """Queue the analysis on the runtime's own analysis thread, not the shared request
+        threadpool, so that waiting analyses never hold the threads reads are served on."""
+        from ..serving import analysis_executor
+
+        return await asyncio.get_running_loop().run_in_executor(analysis_executor(self), self.analyze, doc)
+
     def analyze_many(self, docs: list[Document], failures: list) -> list[Analysis]:
         pipeline = self.pipeline
         with self._pipeline_lock:
@@ -255,16 +267,8 @@ async def read_body(request: Request, limit: int, where: str) -> bytes:
 
 
 def parse_json(body: bytes, where: str) -> Any:
-    try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError("the request body is not UTF-8", where=where, hint="encode the JSON as UTF-8") from None
-    except json.JSONDecodeError as e:
-        raise InputError(
-            f"the request body is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})",
-            where=where,
-            hint="send a JSON object such as {\"text\": \"...\", \"title\": \"...\"}",
-        ) from None
+    """JSON body; huge integers, lone surrogates and deep nesting are 400s (see api/bodies.py)."""
+    return parse_json_body(body, where)
 
 
 def is_json(request: Request) -> bool:
@@ -298,6 +302,7 @@ def create_app(
     create: bool = True,
     root_path: str = "",
     count_limit: int | None = COUNT_LIMIT,
+    review=None,
 ) -> FastAPI:
     """Build the API + UI app.
 
@@ -307,6 +312,8 @@ def create_app(
     ``pipeline``: a :class:`~narrascope.pipeline.Pipeline` (default: every registered analyzer,
     loaded on first use). ``max_chars``: the largest document accepted (413 above it).
     ``count_limit``: ``GET /documents`` counts at most this many matches (``None``: exactly).
+    ``review``: a :class:`~narrascope.api.review.ReviewConfig` (who may write corrections; default:
+    ``$NARRASCOPE_REVIEW_TOKEN``, else read-only).
     """
     from ..web import STATIC_DIR, template_env
     from ..web.highlight import build_highlight, default_selection, label_panel, parse_selection, segment_title
@@ -349,6 +356,10 @@ def create_app(
 
     def json_response(data: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(data, status_code=status, headers={"Vary": "Accept"})
+
+    from .review import register_review
+
+    review_view = register_review(app, rt, render, json_response, review)  # /review routes (api/review.py)
 
     # -- errors: one envelope ----------------------------------------------------------------
     def error_response(request: Request, status: int, err: dict[str, Any], headers: dict | None = None) -> Response:
@@ -441,8 +452,7 @@ def create_app(
         body = await read_body(request, rt.max_chars * 4 + 65536, "body")
         if is_json(request):
             d = parse_json(body, "body")
-            if not isinstance(d, dict):
-                raise InputError("expected a JSON object with a 'text' field", where="body")
+            check_document_payload(d, "body")
             doc = Document.from_dict(d, where="body")
         else:
             try:
@@ -451,7 +461,7 @@ def create_app(
                 raise InputError("the text is not UTF-8", where="body", hint="send UTF-8 text") from None
             doc = Document.create(text, where="body", title=request.query_params.get("title"))
         check_size(doc, rt.max_chars, "body.text")
-        analysis = await run_in_threadpool(rt.analyze, doc)
+        analysis = await rt.analyze_async(doc)
         return json_response(analysis.to_dict())
 
     # -- API + UI: documents -----------------------------------------------------------------
@@ -551,7 +561,7 @@ def create_app(
         record = rt.store.get(doc_id)
         if not wants_html(request):
             validate_selection(record, select)
-            return json_response(record)
+            return json_response(review_view.json(record))
         ctx = article_context(record, select=select, layer=layer, threshold=threshold)
         hl = ctx["hl"]
         data = []
@@ -574,6 +584,7 @@ def create_app(
             stored_at=record.get("stored_at"),
             sightings=record.get("sightings") or [],
             **ctx,
+            review=review_view(request, record),
         )
 
     @app.post(
@@ -641,6 +652,7 @@ def create_app(
             for i, d in enumerate(items):
                 where = f"body[{i}]"
                 try:
+                    check_document_payload(d, where)
                     doc = Document.from_dict(d, where=where)
                     check_size(doc, rt.max_chars, f"{where}.text")
                     docs.append(doc)
@@ -731,6 +743,10 @@ def create_app(
             )
         return json_response({"threshold": threshold, "clusters": page, "total": len(clusters), "limit": limit,
                               "offset": offset, "next": nxt, "prev": prev})
+
+    from .alerts import register as register_alerts
+
+    register_alerts(app, rt, render, json_response)  # GET /alerts (+ the Alerts page), GET /feeds
 
     # -- UI: dashboard -----------------------------------------------------------------------
     @app.get("/", tags=["ui"], summary="Corpus dashboard (HTML; JSON summary for API clients)", response_model=None)

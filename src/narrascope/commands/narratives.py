@@ -54,13 +54,35 @@ def _write_and_report(output: str, lines: list[str], failures: list[str], what: 
             sys.exit(1)
 
 
-def predict_narratives_dir(input_dir: str, model_dir: str | None = None, batch_size: int = 32):
+def estimate_other_prior(input_dir: str, model_dir: str | None = None) -> dict:
+    """EM (Saerens et al. 2002) over the calibrated P(Other) of every readable article in the folder."""
+    import numpy as np
+
+    from ..errors import NarrascopeError
+    from ..models.narratives import NarrativeModel
+    from ..models.priors import em_binary
+
+    model = NarrativeModel.load(model_dir)
+    texts = []
+    for p in _txt_files(input_dir):
+        try:
+            texts.append(_read(p).text)
+        except NarrascopeError:
+            pass
+    po = model.p_other(texts) if texts else np.zeros(0)
+    prior, _, it = em_binary(po, model.train_other_prior)
+    return {"articles": len(texts), "train_other_prior": model.train_other_prior,
+            "mean_p_other": float(po.mean()) if len(po) else 0.0, "other_prior": prior, "iterations": it}
+
+
+def predict_narratives_dir(input_dir: str, model_dir: str | None = None, batch_size: int = 32,
+                           other_prior: float | None = None):
     """Yield (file name, narratives, subnarratives) for every article; failures as (name, None, error)."""
     from ..analyzers.narratives import NarrativesAnalyzer
     from ..document import Analysis
     from ..errors import NarrascopeError
 
-    analyzer = NarrativesAnalyzer(model_dir=model_dir).load()
+    analyzer = NarrativesAnalyzer(model_dir=model_dir, other_prior=other_prior).load()
     files = _txt_files(input_dir)
     for start in range(0, len(files), batch_size):
         batch = []
@@ -109,10 +131,19 @@ def register(main: click.Group) -> None:
     @click.option("--input", "input_dir", required=True, type=click.Path(), help="Folder of *.txt articles.")
     @click.option("--output", required=True, type=click.Path(dir_okay=False), help="TSV file to write.")
     @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Model folder (default: the shipped one).")
-    def predict_narratives(input_dir, output, model_dir):
+    @click.option("--other-prior", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+                  help="Expected share of articles without a narrative (default: as trained).")
+    @click.option("--reestimate-priors", is_flag=True,
+                  help="Estimate the share of articles without a narrative from these articles (EM, Saerens et al. 2002) and decode with it.")
+    def predict_narratives(input_dir, output, model_dir, other_prior, reestimate_priors):
         """Narratives and sub-narratives of every article, in the official subtask-2 TSV."""
+        if reestimate_priors:
+            est = estimate_other_prior(input_dir, model_dir)
+            other_prior = est["other_prior"]
+            click.echo(f"prior of 'Other': {est['train_other_prior']:.3f} in training, {other_prior:.3f} estimated "
+                       f"over {est['articles']} articles ({est['iterations']} EM iterations)", err=True)
         lines, failures = [], []
-        for name, narr, subs in predict_narratives_dir(input_dir, model_dir):
+        for name, narr, subs in predict_narratives_dir(input_dir, model_dir, other_prior=other_prior):
             if narr is None:
                 failures.append(f"  {name}: {subs}")
                 continue
@@ -167,20 +198,42 @@ def register(main: click.Group) -> None:
             click.echo(result.format())
 
     @train.command("narratives")
-    @click.option("--data", required=True, type=click.Path(file_okay=False), help="SemEval-2025 Task 10 folder (with train/ and labels/).")
+    @click.option("--data", default=None, type=click.Path(file_okay=False), help="SemEval-2025 Task 10 folder (with train/ and labels/); optional with --corrections.")
+    @click.option("--corrections", default=None, help="Store with review corrections: fold its reviewed articles into training (docs/review.md).")
+    @click.option("--review-weight", default=2.0, show_default=True, type=float, help="Weight of a reviewed article (a shared-task article weighs 1).")
+    @click.option("--taxonomy", default=None, help="Your narratives taxonomy (YAML path or shipped id): its labels are the label space (with --corrections).")
     @click.option("--out", default="narratives-model", show_default=True, type=click.Path(file_okay=False), help="Where to write the model.")
     @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fold split.")
     @click.option("--folds", default=5, show_default=True, type=int, help="Cross-validation folds.")
     @click.option("--lam", default=None, type=float, help="Ridge penalty (default: the shipped model's).")
     @click.option("--languages", default="EN,BG,HI,PT,RU", show_default=True, help="Training languages.")
-    def train_narratives(data, out, seed, folds, lam, languages):
-        """Cross-validate and train the narrative model; writes weights, model.json and MODEL_CARD.md."""
+    def train_narratives(data, corrections, review_weight, taxonomy, out, seed, folds, lam, languages):
+        """Cross-validate and train the narrative model; writes weights, model.json and MODEL_CARD.md.
+
+        With --corrections DB, the reviewed articles of that store are folded in (weight
+        --review-weight); with --taxonomy and no --data, a model of your own labels is trained
+        from the reviewed articles alone.
+        """
         from ..errors import ConfigError
         from ..training.narratives import DEFAULTS, train, write_model_card
 
         langs = [x.strip().upper() for x in languages.split(",") if x.strip()]
         if folds < 2:
             raise ConfigError(f"--folds must be at least 2, got {folds}")
+        if corrections:
+            from ..review.training import train_narratives_with_review
+
+            model, cv, summary = train_narratives_with_review(
+                data, corrections, out, taxonomy=taxonomy, review_weight=review_weight, languages=langs, n_splits=folds,
+                seed=seed, lam=lam, progress=lambda m: click.echo(m, err=True),
+            )
+            write_model_card(out, model, cv)
+            click.echo(cv.table())
+            click.echo(f"model written to {out}", err=True)
+            return
+        if data is None or taxonomy:
+            raise ConfigError("train narratives needs --data (and --taxonomy goes with --corrections)", where="--data/--taxonomy",
+                              hint="pass --data DIR, or --corrections DB [--taxonomy FILE]")
         model, cv = train(
             data,
             out,

@@ -68,8 +68,8 @@ def format_quotes_table(analysis, *, width: int = 100, claims: bool = False) -> 
             lines.extend(pad + w for w in wrapped[1:])
     if claims:
         items = analysis.data.get("claims", [])
-        lines.append(f"  -- check-worthy claims: {len(items)}")
-        for c in items:
+        lines.append(f"  -- check-worthy claims: {len(items)} (highest score first)")
+        for c in sorted(items, key=lambda c: -c["score"]):
             extra = []
             extra += [f"{d['text']}={d['iso'] or '?'}" for d in c["dates"]]
             extra += [x["text"] for x in c["money"] + c["percentages"]]

@@ -13,12 +13,14 @@ def register(main: click.Group) -> None:
     @click.option("--create", is_flag=True, help="Create an empty SQLite store if the file does not exist (to ingest over the API).")
     @click.option("--max-chars", default=200_000, show_default=True, type=click.IntRange(1), help="Largest document POST /analyze and POST /documents accept, in characters (413 above).")
     @click.option("--analyzers", "-a", default=None, help="Comma-separated analyzers for POST /analyze and POST /documents (default: all).")
+    @click.option("--reviewer", default=None, help="Reviewer name on loopback before one logs in (default: $NARRASCOPE_REVIEWER or the login name).")
     @click.option("--log-level", default="info", show_default=True, type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-    def serve(db, host, port, create, max_chars, analyzers, log_level):
+    def serve(db, host, port, create, max_chars, analyzers, reviewer, log_level):
         """Serve the web UI and REST API for a store (OpenAPI schema at /openapi.json).
 
         POST /documents (ingest over HTTP) needs a bearer token: set NARRASCOPE_API_TOKEN before
-        starting; without it, ingest over the API is disabled.
+        starting; without it, ingest over the API is disabled. Review corrections (docs/review.md)
+        are on when bound to loopback or when NARRASCOPE_REVIEW_TOKEN is set; read-only otherwise.
         """
         import os
 
@@ -29,7 +31,17 @@ def register(main: click.Group) -> None:
         from ..pipeline import Pipeline
 
         pipeline = Pipeline.from_config({"analyzers": analyzers} if analyzers else None)
-        app = create_app(db, pipeline=pipeline, max_chars=max_chars, create=create)
+        from ..api.review import REVIEW_TOKEN_ENV, ReviewConfig, is_loopback_host
+        from .review import default_reviewer
+
+        review = ReviewConfig(token=os.environ.get(REVIEW_TOKEN_ENV) or None, loopback=is_loopback_host(host),
+                              default_reviewer=reviewer or default_reviewer())
+        app = create_app(db, pipeline=pipeline, max_chars=max_chars, create=create, review=review)
+        if review.loopback:
+            mode = "on (loopback" + (", reviewer token" if review.token else "") + ")"
+        else:
+            mode = "on (reviewer token)" if review.token else f"read-only (set {REVIEW_TOKEN_ENV} to enable)"
+        click.echo(f"narrascope: review corrections: {mode}", err=True)
         token = "enabled (bearer token from " + TOKEN_ENV + ")" if os.environ.get(TOKEN_ENV) else f"disabled (set {TOKEN_ENV} to enable)"
         click.echo(f"narrascope: serving {db} on http://{host}:{port}/  (POST /documents: {token})", err=True)
         if host not in ("127.0.0.1", "localhost", "::1"):

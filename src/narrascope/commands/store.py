@@ -26,11 +26,13 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON on stdout.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
     @click.option("--strict", is_flag=True, help="Exit non-zero if any document fails.")
+    @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(0),
+                  help="Worker processes that analyse (0 = one per CPU core); same result as 1.")
     @click.option("--analyses", "stored_analyses", is_flag=True,
                   help="SOURCES hold analyses already made (`spark analyze` output directories, "
                        "`analyze --format jsonl` files): store them as they are, without analysing.")
     @read_options_params
-    def ingest(sources, db, analyzers, pipeline_file, batch_size, as_json, quiet, strict, stored_analyses, **kw):
+    def ingest(sources, db, analyzers, pipeline_file, batch_size, as_json, quiet, strict, stored_analyses, jobs, **kw):
         """Analyse articles from SOURCES and store them in --db (idempotent, resumable).
 
         Texts already stored (same content hash) are skipped without analysis; a killed run
@@ -57,7 +59,7 @@ def register(main: click.Group) -> None:
             with _open(db) as store:
                 report = ingest_sources(
                     list(sources), store, pipeline=pipeline, read_options=read_options, batch_size=batch_size,
-                    progress=not quiet and sys.stderr.isatty(),
+                    progress=not quiet and sys.stderr.isatty(), jobs=jobs,
                 )
         if as_json:
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -100,17 +102,19 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.option("--db", required=True, help="Store: SQLite file or postgresql://... URL.")
-    @click.option("--what", type=click.Choice(["documents", "narratives", "techniques", "entities", "labels", "duplicates", "quotes", "claims"]),
-                  default="documents", show_default=True, help="Which table to export.")
-    @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
+    @click.option("--what", type=click.Choice(["documents", "narratives", "techniques", "entities", "labels", "duplicates", "quotes", "claims", "review"]),
+                  default="documents", show_default=True, help="Which table to export (review: see `narrascope review --help`).")
+    @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "label-studio", "semeval2025-narratives", "semeval2025-roles"]),
+                  default="csv", show_default=True, help="label-studio and the semeval2025-* TSVs: --what review only.")
+    @click.option("--model-output", is_flag=True, help="--what review, TSV formats: write the models' labels for the reviewed documents (to score them against the review).")
     @click.option("--output", "-o", default="-", show_default=True, help="Output file ('-' = stdout; Parquet needs a file).")
     @click.option("--by", type=click.Choice(["source", "day", "week"]), default=None,
                   help="Aggregate: narratives/techniques prevalence per source/day/week; entities: role table per source.")
     @click.option("--source", default=None, help="Only documents from this source.")
     @click.option("--date-from", default=None, help="Only documents published on/after YYYY-MM-DD.")
     @click.option("--date-to", default=None, help="Only documents published on/before YYYY-MM-DD.")
-    def export(db, what, fmt, output, by, source, date_from, date_to):
-        """Export documents, label/technique/narrative rows, entity roles, quotes, claims or duplicate clusters (no row cap).
+    def export(db, what, fmt, output, by, source, date_from, date_to, model_output):
+        """Export documents, label/technique/narrative rows, entity roles, quotes, claims, duplicate clusters or review corrections (no row cap).
 
         Without --by, one row per document (documents) or per document and label (narratives,
         techniques, labels, entities); with --by, the aggregated prevalence / entity-role tables.
@@ -118,6 +122,16 @@ def register(main: click.Group) -> None:
         from ..errors import ConfigError
         from ..store.export import columns_for, write_rows
 
+        if what == "review" or fmt not in ("csv", "jsonl", "parquet") or model_output:
+            from .review import export_review
+
+            if what != "review" or by or date_from or date_to:
+                raise ConfigError("--format label-studio/semeval2025-* and --model-output go with --what review (filter: --source)",
+                                  where="--what/--format")
+            n = export_review(db, fmt, output, source=source, model_output=model_output)
+            if output != "-":
+                click.echo(f"wrote {n} review row(s)/task(s) to {output}", err=True)
+            return
         filters = {"source": source, "date_from": date_from, "date_to": date_to}
         if what == "entities" and by:
             filters = {"source": source}

@@ -157,15 +157,28 @@ def _add_train(group: click.Group, name: str) -> None:
     @group.command(name, help=f"Train the {name} model with grouped cross-validation; writes weights, cv.json and MODEL_CARD.md.")
     @click.option("--data", required=True, type=click.Path(file_okay=False), help=f"Training data folder, e.g. {default_data}.")
     @click.option("--out", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped artifact folder).")
-    @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20), help="Cross-validation folds.")
+    @click.option("--folds", default=None, type=click.IntRange(2, 20),
+                  help="Cross-validation folds (default 5; 2 for the technique span model).")
     @click.option("--seed", default=0, show_default=True, type=int, help="Random seed (folds).")
-    def cmd(data, out, folds, seed):
+    @click.option("--model", "which", default="both", show_default=True, type=click.Choice(["both", "paragraphs", "spans"]),
+                  hidden=name != "techniques",
+                  help="techniques only: the paragraph model, the span model (its own folder, technique-spans), or both.")
+    def cmd(data, out, folds, seed, which):
         from ..models.hashed_linear import artifact_dir
         from ..training import semeval2023_train as T
         from ..training.model_cards import write_model_card
 
-        out_dir = Path(out) if out else artifact_dir(name)
-        fn = getattr(T, f"train_{name}")
-        report = fn(Path(data), out_dir, folds=folds, seed=seed, say=lambda s: click.echo(s, err=True))
-        write_model_card(name, out_dir, report)
-        click.echo(json.dumps({k: v for k, v in report.items() if not k.endswith("per_label")}, indent=1))
+        say = lambda s: click.echo(s, err=True)  # noqa: E731
+        if name != "techniques" or which in ("both", "paragraphs"):
+            out_dir = Path(out) if out else artifact_dir(name)
+            fn = getattr(T, f"train_{name}")
+            report = fn(Path(data), out_dir, folds=folds or 5, seed=seed, say=say)
+            write_model_card(name, out_dir, report)
+            click.echo(json.dumps({k: v for k, v in report.items() if not k.endswith("per_label")}, indent=1))
+        if name == "techniques" and which in ("both", "spans"):
+            from ..training.technique_spans import train_technique_spans, write_span_model_card
+
+            out_dir = Path(out) / "technique-spans" if (out and which == "both") else Path(out) if out else artifact_dir("technique-spans")
+            report = train_technique_spans(Path(data), out_dir, folds=folds or 2, seed=seed, say=say)
+            write_span_model_card(out_dir, report)
+            click.echo(json.dumps(report.get("cv", {}), indent=1))

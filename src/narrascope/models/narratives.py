@@ -163,12 +163,28 @@ class NarrativeModel:
         p_other = 1.0 - _sigmoid(ah * S[:, -1] + bh)
         return qn, qs, p_other
 
-    def predict_texts(self, texts: Sequence[str]) -> list[Decision]:
+    def predict_texts(self, texts: Sequence[str], other_prior: float | None = None) -> list[Decision]:
         S = self.scores(self.featurizer.transform(texts))
-        return self.decode_scores(S)
+        return self.decode_scores(S, other_prior)
 
-    def decode_scores(self, S: np.ndarray) -> list[Decision]:
+    @property
+    def train_other_prior(self) -> float:
+        """Share of "Other" articles behind the calibration (pooled training data)."""
+        return float(self.info.get("other_prior_train", 0.191))
+
+    def p_other(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated P(no narrative) per text, under the training prior."""
+        return self.probabilities(self.scores(self.featurizer.transform(texts)))[2]
+
+    def decode_scores(self, S: np.ndarray, other_prior: float | None = None) -> list[Decision]:
+        """Decode; ``other_prior`` (the share of "Other" articles expected in the corpus at hand, stated
+        or estimated by :func:`narrascope.models.priors.em_binary`) shifts P(Other) by Bayes' rule."""
         qn, qs, po = self.probabilities(S)
+        if other_prior is not None:
+            from .priors import adjust
+
+            pt = self.train_other_prior
+            po = adjust(np.stack([po, 1 - po], axis=1), [pt, 1 - pt], [other_prior, 1 - other_prior])[:, 0]
         return [self.decode_one(qn[i], qs[i], float(po[i])) for i in range(S.shape[0])]
 
     def decode_one(self, qn: np.ndarray, qs: np.ndarray, p_other: float) -> Decision:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..document import Document, normalise_text
 from ..errors import EmptyDocumentError, Failure, InputError, InputTooLargeError
+from ..jsonsafe import scrub_value
 
 # Magic numbers that cannot start a text file (short ones like "MZ" are left to the NUL check).
 _BINARY_MAGIC = (
@@ -165,10 +166,10 @@ def decode_bytes_with_encoding(data: bytes, where: str, declared: str | None = N
         except UnicodeDecodeError as e:
             if _mostly_utf8(data, e):
                 text, encoding = data.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)"
-    if text is None and declared:
+    if text is None and declared and is_text_encoding(declared):
         try:
             text, encoding = data.decode(declared), declared.lower()
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # "undefined" and friends raise UnicodeError
             pass
     if text is None:
         guess = guess_legacy_encoding(data)
@@ -180,38 +181,22 @@ def decode_bytes_with_encoding(data: bytes, where: str, declared: str | None = N
     return text, encoding
 
 
+def is_text_encoding(name: str) -> bool:
+    """True for a codec that decodes bytes to text (not "undefined", "hex", "rot13", "base64"...)."""
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, TypeError, ValueError):
+        return False
+    return getattr(info, "_is_text_encoding", True) and info.name != "undefined"
+
+
 def _too_many_controls(text: str) -> bool:
     sample = text[:20000]
     if not sample:
         return False
     return len(_CONTROL.findall(sample)) > max(2, len(sample) // 100)
-
-
-def detect_stream_encoding(head: bytes, where: str) -> str:
-    """The encoding of a streamed file from its first bytes (a whole number of lines)."""
-    if looks_binary(head):
-        raise binary_error(where)
-    for bom, enc in _BOMS:
-        if head.startswith(bom):
-            return enc
-    if b"\x00" in head[:8192]:
-        enc16 = _utf16_without_bom(head)
-        if enc16:
-            return enc16
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as e:
-        if e.start >= len(head) - 4:  # a character cut at the end of the sample
-            try:
-                head[: e.start].decode("utf-8")
-                return "utf-8"
-            except UnicodeDecodeError:
-                pass
-    guess = guess_legacy_encoding(head)
-    if guess is None:
-        raise _binary_or_undecodable(head, where)
-    return guess[1]
 
 
 # Legacy encodings in the order the web uses them: when several decode the bytes to the same
@@ -271,6 +256,12 @@ def build_document(text: str, *, where: str, options, **fields: Any) -> Document
     check_document_size(text, where, options)
     meta = dict(fields.pop("meta", None) or {})
     meta["where"] = where
+    # lone surrogates (a "\ud800" escape in JSON, a surrogate-escaped file name) are not text:
+    # replaced one for one with U+FFFD (offsets unchanged), and said so in meta["read_warnings"]
+    (text, fields, meta), replaced = scrub_value((text, fields, meta))
+    if replaced:
+        meta["read_warnings"] = [*meta.get("read_warnings", []),
+                                 f"{replaced} lone UTF-16 surrogate(s) replaced with U+FFFD"]
     return Document.create(text, meta=meta, where=where, **fields)
 
 
@@ -300,6 +291,16 @@ def html_to_text(fragment: str, *, drop_boilerplate: bool = False) -> str:
     """Plain text of an HTML fragment: one line per block element, no markup, entities decoded."""
     if "<" not in fragment and "&" not in fragment:
         return tidy_text(fragment)
+    from ._markup import bound_markup, strip_tags
+
+    fragment, _notes = bound_markup(fragment)
+    try:
+        return _html_to_text(fragment, drop_boilerplate)
+    except Exception:  # noqa: BLE001 - lxml fails on some mangled markup (AssertionError, ...)
+        return tidy_text(strip_tags(fragment))
+
+
+def _html_to_text(fragment: str, drop_boilerplate: bool) -> str:
     import lxml.html
     from lxml import etree
 

@@ -16,9 +16,10 @@ from typing import Any, Iterator
 
 from ..document import Document
 from ..errors import Failure, InputError
-from ._common import build_document, failure, html_to_text, looks_binary, binary_error, normalise_date, read_bytes
+from ._common import build_document, decode_bytes, failure, html_to_text, looks_binary, binary_error, normalise_date, read_bytes
 
 _ROOT_TAG = re.compile(rb"<\s*([A-Za-z_][\w.:-]*)")
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)encoding\s*=\s*["'][^"']*["']""")
 
 
 def read(path: Path, options) -> Iterator[Document | Failure]:
@@ -27,6 +28,37 @@ def read(path: Path, options) -> Iterator[Document | Failure]:
 
 
 def from_bytes(data: bytes, *, where: str, options, base_url: str | None = None) -> Iterator[Document | Failure]:
+    parsed, broken = parse_feed(data, where=where, base_url=base_url)
+    if not parsed.entries:
+        raise InputError("the feed has no entries", where=where, hint="nothing to analyze in this feed")
+    sax_error = broken is not None
+    feed = parsed.feed
+    source = _strip(feed.get("title")) or None
+    lang = (feed.get("language") or "").strip()
+    n = 0
+    for n, entry in enumerate(parsed.entries, 1):
+        ewhere = f"{where} entry {n}"
+        try:
+            yield entry_document(entry, ewhere, options, source, lang)
+        except InputError as e:
+            yield failure(e, ewhere)
+    if sax_error:
+        yield Failure(
+            where=f"{where} entry {n + 1}",
+            message=(
+                f"the feed is not well-formed XML after entry {n} ({_sax_message(broken)}); "
+                "entries before it were read, the rest is lost (is the file truncated?)"
+            ),
+            stage="read",
+        )
+
+
+def parse_feed(data: bytes, *, where: str, base_url: str | None = None) -> tuple[Any, Exception | None]:
+    """``(feedparser result, the XML error that cut the feed short or None)``.
+
+    Raises :class:`InputError` when ``data`` is not an RSS/Atom feed at all. A feed with no entries
+    is returned as it is (``parsed.entries == []``).
+    """
     import feedparser
 
     if looks_binary(data):
@@ -34,7 +66,18 @@ def from_bytes(data: bytes, *, where: str, options, base_url: str | None = None)
     if not data.strip():
         raise InputError("the feed file is empty", where=where, hint="give an RSS or Atom feed")
     # Always bytes, never a string: feedparser would fetch a string that looks like a URL.
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url} if base_url else None)
+    headers = {"content-location": base_url} if base_url else None
+    try:
+        parsed = feedparser.parse(data, response_headers=headers)
+    except Exception:  # noqa: BLE001 - e.g. encoding="undefined" raises UnicodeError inside feedparser
+        # decode it ourselves and say it is UTF-8
+        text = decode_bytes(data, where)
+        fixed = _XML_ENCODING.sub(r'\1encoding="utf-8"', text, count=1).encode("utf-8")
+        try:
+            parsed = feedparser.parse(fixed, response_headers=headers)
+        except Exception as e:  # noqa: BLE001
+            raise InputError(f"the feed could not be parsed ({type(e).__name__}: {e})", where=where,
+                             hint="check that this is an RSS or Atom feed") from None
     broken = parsed.get("bozo_exception") if parsed.get("bozo") else None
     sax_error = broken is not None and type(broken).__name__ in ("SAXParseException", "SAXException")
     if not parsed.get("version") and not parsed.entries:
@@ -57,37 +100,12 @@ def from_bytes(data: bytes, *, where: str, options, base_url: str | None = None)
             where=where,
             hint="give an RSS 2.0 or Atom feed, or force another reader with --input-format",
         )
-    if not parsed.entries:
-        raise InputError("the feed has no entries", where=where, hint="nothing to analyze in this feed")
-    feed = parsed.feed
-    source = _strip(feed.get("title")) or None
-    lang = (feed.get("language") or "").strip()
-    n = 0
-    for n, entry in enumerate(parsed.entries, 1):
-        ewhere = f"{where} entry {n}"
-        try:
-            yield _entry_document(entry, ewhere, options, source, lang)
-        except InputError as e:
-            yield failure(e, ewhere)
-    if sax_error:
-        yield Failure(
-            where=f"{where} entry {n + 1}",
-            message=(
-                f"the feed is not well-formed XML after entry {n} ({_sax_message(broken)}); "
-                "entries before it were read, the rest is lost (is the file truncated?)"
-            ),
-            stage="read",
-        )
+    return parsed, (broken if sax_error else None)
 
 
-def _entry_document(entry: Any, where: str, options, source: str | None, lang: str) -> Document:
-    content = ""
-    for c in entry.get("content") or []:
-        value = c.get("value") or ""
-        if len(value) > len(content):
-            content = value
-    summary = entry.get("summary") or ""
-    raw = content if len(_strip(content)) >= len(_strip(summary)) else summary
+def entry_document(entry: Any, where: str, options, source: str | None, lang: str) -> Document:
+    """The document of one feed entry (its full content, else its summary, as text)."""
+    raw, _full = entry_text(entry)
     text = html_to_text(raw)
     if not text:
         raise InputError("empty document: the entry has no content or summary", where=where,
@@ -110,6 +128,25 @@ def _entry_document(entry: Any, where: str, options, source: str | None, lang: s
         published=published,
         meta=meta,
     )
+
+
+def entry_text(entry: Any) -> tuple[str, bool]:
+    """The entry's raw (HTML) text and whether it is full content (Atom ``content`` /
+    ``content:encoded``) rather than a summary/description."""
+    content = ""
+    for c in entry.get("content") or []:
+        value = c.get("value") or ""
+        if len(value) > len(content):
+            content = value
+    summary = entry.get("summary") or ""
+    if content and len(_strip(content)) >= len(_strip(summary)):
+        return content, True
+    return summary, False
+
+
+def strip_html(value: Any) -> str:
+    """Inline HTML (a title, an author) as one line of text."""
+    return _strip(value)
 
 
 def _strip(value: Any) -> str:

@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
 
+import logging
+
 from ..document import Document
+from ..errors import InputError
+from ._markup import bound_markup, strip_tags
 from ._common import build_document, decode_bytes_with_encoding, empty_error, html_to_text, normalise_date, read_bytes, tidy_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -27,6 +31,8 @@ _DATE_KEYS = (
 )
 # Page furniture removed before extraction (trafilatura keeps a lone nav link on near-empty pages).
 _PRUNE = ["//nav", "//footer", "//aside", "//*[@role='navigation']", "//*[@role='contentinfo']"]
+log = logging.getLogger(__name__)
+FAST_ABOVE_TAGS = 20_000
 _LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 
 
@@ -63,14 +69,33 @@ def from_bytes(
 
 
 def from_html(html: str, *, where: str, options, url: str | None = None, meta: dict[str, Any] | None = None) -> Document:
+    """A document from an HTML page given as text (markup bounded first, see :mod:`._markup`)."""
+    if not html.strip():
+        raise empty_error("the HTML page is empty", where)
+    html, notes = bound_markup(html)
+    meta = dict(meta or {})
+    if notes:
+        meta["read_warnings"] = [*meta.get("read_warnings", []), *notes]
+    try:
+        return _extract(html, where=where, options=options, url=url, meta=meta)
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001 - lxml/trafilatura fail on some mangled markup (AssertionError, ...)
+        log.debug("HTML extraction failed on %s, using the plain-text fallback", where, exc_info=True)
+        body = tidy_text(strip_tags(_body_part(html)))
+        if not body:
+            raise empty_error(f"no article text found in the HTML page (the parser failed: {type(e).__name__})", where) from None
+        meta["read_warnings"] = [*meta.get("read_warnings", []),
+                                 f"the HTML parser failed ({type(e).__name__}); text taken without markup"]
+        return build_document(body, where=where, options=options, url=url, meta=meta)
+
+
+def _extract(html: str, *, where: str, options, url: str | None, meta: dict[str, Any]) -> Document:
     import trafilatura
     from trafilatura.utils import load_html
 
-    if not html.strip():
-        raise empty_error("the HTML page is empty", where)
     tree = load_html(html)
     page = _page_metadata(tree) if tree is not None else {}
-    meta = dict(meta or {})
     canonical = page.get("canonical")
     if canonical and url:
         canonical = urljoin(url, canonical)
@@ -83,6 +108,9 @@ def from_html(html: str, *, where: str, options, url: str | None = None, meta: d
     result = None if tree is None else trafilatura.bare_extraction(
         tree,
         url=doc_url,
+        # big pages skip trafilatura's second opinion (jusText), whose cost grows with depth x
+        # paragraphs: linear time on every input, the same result on ordinary pages
+        fast=html.count("<") > FAST_ABOVE_TAGS,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -179,5 +207,20 @@ def _page_metadata(tree) -> dict[str, str]:
 
 def _fallback_text(html: str) -> str:
     """Visible text minus the usual boilerplate, for pages trafilatura finds nothing in."""
-    m = re.search(r"<body[^>]*>(.*)</body>", html, re.I | re.S)
-    return html_to_text(m.group(1) if m else html, drop_boilerplate=True)
+    return html_to_text(_body_part(html), drop_boilerplate=True)
+
+
+def _body_part(html: str) -> str:
+    """What lies between the first ``<body ...>`` and the last ``</body>`` (the whole page when
+    there is none). Found with two searches, never a backtracking regex: linear in any input."""
+    lower = html.lower()
+    start = lower.find("<body")
+    if start < 0:
+        return html
+    open_end = lower.find(">", start)
+    if open_end < 0:
+        return html
+    end = lower.rfind("</body")
+    if end <= open_end:
+        return html[open_end + 1:]
+    return html[open_end + 1 : end]

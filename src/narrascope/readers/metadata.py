@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .. import jsonsafe
 from ..document import Document
 from ..errors import InputError
 
@@ -108,7 +109,7 @@ def load_manifest(path: str | Path) -> dict[str, dict[str, str]]:
         for i, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
+                    rows.append(jsonsafe.loads(line, where=f"{path}:{i}"))  # huge integers kept as text
                 except json.JSONDecodeError as e:
                     raise InputError(f"not JSON ({e.msg})", where=f"{path}:{i}") from None
     else:
@@ -139,7 +140,7 @@ def _sidecar(where: str | None) -> dict[str, str]:
         if not side.is_file():
             return {}
     try:
-        d = json.loads(side.read_text(encoding="utf-8"))
+        d = jsonsafe.loads(side.read_text(encoding="utf-8"), where=str(side))  # huge integers kept as text
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as e:
         raise InputError(f"sidecar metadata is not readable JSON ({e})", where=str(side)) from None
     return {k: str(d[k]) for k in FIELDS if isinstance(d, dict) and d.get(k)}

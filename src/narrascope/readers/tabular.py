@@ -13,7 +13,6 @@ time, never the whole file); ``.json`` is loaded whole and so is bound by ``--ma
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -22,16 +21,17 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..document import Document
+from .. import jsonsafe
 from ..errors import Failure, InputError
 from ._common import (
     build_document,
     decode_bytes,
-    detect_stream_encoding,
     failure,
     normalise_date,
     open_binary,
     read_bytes,
 )
+from ._lines import Line, head_lines, iter_lines, stream_encoding
 
 _CONTAINER_KEYS = ("documents", "articles", "items", "records", "data")
 _HEAD = 64 * 1024
@@ -133,88 +133,31 @@ def _json_type(value: Any) -> str:
 
 
 def read_jsonl(path: Path, options) -> Iterator[Document | Failure]:
-    """Stream a JSON Lines file; a malformed line is a Failure ``file:line``."""
+    """Stream a JSON Lines file; a malformed, binary or undecodable line is a Failure ``file:line``."""
     file_where = str(path)
     with open_binary(path) as f:
-        head = f.read(_HEAD)
-        cut = head.rfind(b"\n")
-        encoding = detect_stream_encoding(head[: cut + 1] if 0 < cut < len(head) - 1 else head, file_where)
+        encoding = stream_encoding(head_lines(f.read(_HEAD)), file_where)
         f.seek(0)
-        if encoding.startswith(("utf-16", "utf-32")):
-            yield from _jsonl_lines(_text_lines(f, encoding, options, file_where), file_where, options)
-        else:
-            yield from _jsonl_lines(_byte_lines(f, encoding, options, file_where), file_where, options)
+        yield from _jsonl_lines(iter_lines(f, encoding, options.max_bytes), file_where, options)
 
 
-def _byte_lines(f, encoding: str, options, file_where: str) -> Iterator[tuple[int, str | Failure]]:
-    """(line number, text) per line, reading at most max_bytes per line; over-long lines fail."""
-    lineno = 0
-    decoder_name = "utf-8" if encoding == "utf-8-sig" else encoding
-    while True:
-        raw = f.readline(options.max_bytes + 1)
-        if not raw:
-            return
-        lineno += 1
-        if len(raw) > options.max_bytes and not raw.endswith(b"\n"):
-            while True:  # skip the rest of the line without holding it
-                rest = f.readline(1 << 20)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield lineno, Failure(
-                where=f"{file_where}:{lineno}",
-                message=f"line is over the {options.max_bytes:,}-byte limit (raise it with --max-bytes)",
-                stage="read",
-            )
-            continue
-        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[3:]
-        try:
-            yield lineno, raw.decode(decoder_name)
-        except UnicodeDecodeError as e:
-            yield lineno, Failure(
-                where=f"{file_where}:{lineno}",
-                message=f"line is not valid {encoding} (byte {e.start + 1}); re-save the file as UTF-8",
-                stage="read",
-            )
-
-
-def _text_lines(f, encoding: str, options, file_where: str) -> Iterator[tuple[int, str | Failure]]:
-    text = io.TextIOWrapper(f, encoding=encoding, newline="")
-    lineno = 0
-    try:
-        for line in text:
-            lineno += 1
-            if len(line) > options.max_bytes:
-                yield lineno, Failure(
-                    where=f"{file_where}:{lineno}", message="line is over the byte limit (raise it with --max-bytes)",
-                    stage="read",
-                )
-                continue
-            yield lineno, line
-    except UnicodeDecodeError:
-        yield lineno + 1, Failure(
-            where=f"{file_where}:{lineno + 1}",
-            message=f"not valid {encoding} from here on; the rest of the file was skipped (re-save it as UTF-8)",
-            stage="read",
-        )
-    finally:
-        text.detach()
-
-
-def _jsonl_lines(lines: Iterator[tuple[int, str | Failure]], file_where: str, options) -> Iterator[Document | Failure]:
+def _jsonl_lines(lines: Iterator[Line], file_where: str, options) -> Iterator[Document | Failure]:
     first = True
-    for lineno, line in lines:
-        if isinstance(line, Failure):
-            yield line
+    for line in lines:
+        where = f"{file_where}:{line.number}"
+        if line.problem:
+            yield Failure(where=where, message=line.problem, stage="read")
             continue
-        if not line.strip():
+        if not line.text.strip():
             continue
-        where = f"{file_where}:{lineno}"
         try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as e:
-            msg = f"malformed JSON ({e.msg.removesuffix(' at')} at column {e.colno})" if isinstance(e, json.JSONDecodeError) else "malformed JSON (nested too deeply)"
+            record = jsonsafe.loads(line.text, where=where)
+        except json.JSONDecodeError as e:
+            msg = f"malformed JSON ({e.msg.removesuffix(' at')} at column {e.colno})"
             yield Failure(where=where, message=f"{msg}; fix or remove this line", stage="read")
+            continue
+        except InputError as e:
+            yield failure(e, where)
             continue
         yield _convert(record, where, file_where, options, first)
         first = False
@@ -234,15 +177,13 @@ def read_json(path: Path, options) -> Iterator[Document | Failure]:
         return
     text = decode_bytes(read_bytes(path, options), file_where)
     try:
-        data = json.loads(text)
+        data = jsonsafe.loads(text, where=file_where)
     except json.JSONDecodeError as e:
         raise InputError(
             f"malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}",
             where=f"{file_where}:{e.lineno}",
             hint="fix the file, or use JSON Lines (one object per line) so one bad record does not sink the rest",
         ) from None
-    except RecursionError:
-        raise InputError("malformed JSON: nested too deeply", where=file_where) from None
     records, label = _records(data, file_where, options)
     for i, record in enumerate(records, 1):
         yield _convert(record, f"{file_where} {label} {i}", file_where, options, i == 1)
@@ -284,8 +225,8 @@ def _is_json_lines(path: Path, options) -> bool:
     if not rest.strip():
         return False
     try:
-        return isinstance(json.loads(first.decode("utf-8-sig")), dict)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return isinstance(jsonsafe.loads(first.decode("utf-8-sig")), dict)
+    except (UnicodeDecodeError, json.JSONDecodeError, InputError):
         return False
 
 
@@ -301,20 +242,21 @@ def read_tsv(path: Path, options) -> Iterator[Document | Failure]:
 
 
 def _read_delimited(path: Path, options, delimiter: str | None) -> Iterator[Document | Failure]:
-    """Stream CSV/TSV rows; the header names the fields; ``file:line`` points at the row's first line."""
+    """Stream CSV/TSV rows; the header names the fields; ``file:line`` points at the row's first line.
+
+    Each physical line is decoded on its own, so a bad line (invalid byte, NUL, over the limit)
+    costs only the row it belongs to. A row that runs on over several lines and then turns out
+    wrong (an unclosed quote swallowing the lines after it, a field count that does not match)
+    is reported at its first line and reading resumes at its second line.
+    """
     file_where = str(path)
     with open_binary(path) as f:
         head = f.read(_HEAD)
         if not head.strip():
             raise InputError("the file is empty", where=file_where, hint="give it a header row and at least one article")
-        cut = head.rfind(b"\n")
-        encoding = detect_stream_encoding(head[: cut + 1] if 0 < cut < len(head) - 1 else head, file_where)
+        encoding = stream_encoding(head_lines(head), file_where)
         f.seek(0)
-        text = io.TextIOWrapper(f, encoding=encoding, newline="", errors="strict")
-        try:
-            yield from _rows(text, file_where, options, delimiter, encoding)
-        finally:
-            text.detach()
+        yield from _rows(_PushBack(iter_lines(f, encoding, options.max_bytes)), file_where, options, delimiter)
 
 
 def _guess_delimiter(header: str) -> str:
@@ -323,57 +265,114 @@ def _guess_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _rows(text: io.TextIOWrapper, file_where: str, options, delimiter: str | None, encoding: str) -> Iterator[Document | Failure]:
+class _PushBack:
+    """Lines with push-back, so that a failed multi-line row can be re-read from its second line."""
+
+    def __init__(self, lines: Iterator[Line]):
+        self.lines = lines
+        self.pushed: list[Line] = []
+
+    def next(self) -> Line | None:
+        if self.pushed:
+            return self.pushed.pop()
+        return next(self.lines, None)
+
+    def push(self, lines: list[Line]) -> None:
+        self.pushed.extend(reversed(lines))
+
+
+class _RowTooLong(Exception):
+    pass
+
+
+def _read_row(src: _PushBack, delimiter: str, max_bytes: int) -> tuple[list[str] | None, list[Line], bool, str | None]:
+    """(fields, the lines it took, whether it hit the end of the file, why it is malformed)."""
+    taken: list[Line] = []
+    state = {"eof": False, "size": 0}
+
+    def feed():
+        while True:
+            line = src.next()
+            if line is None:
+                state["eof"] = True
+                return
+            taken.append(line)
+            state["size"] += line.size
+            if state["size"] > max_bytes and len(taken) > 1:
+                raise _RowTooLong()
+            yield line.text
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=False)
+    try:
+        row = next(reader)
+    except StopIteration:
+        return None, taken, True, None
+    except _RowTooLong:
+        return None, taken, False, f"row is over the {max_bytes:,}-byte limit (an unclosed quote?); raise it with --max-bytes"
+    except csv.Error as e:
+        return None, taken, False, f"malformed CSV row ({e}); fix or remove it"
+    return row, taken, state["eof"], None
+
+
+def _rows(src: _PushBack, file_where: str, options, delimiter: str | None) -> Iterator[Document | Failure]:
     limit = max(options.max_document_chars, 131072)
     if csv.field_size_limit() < limit:  # the default (128 KiB) is smaller than long articles
         csv.field_size_limit(min(limit, sys.maxsize))
-    lines = _LineCounter(text, options.max_bytes)
-    try:
-        header_line = next(iter(lines), None)
-    except UnicodeDecodeError:
-        raise InputError(f"the header is not valid {encoding}", where=file_where, hint="re-save the file as UTF-8") from None
-    if header_line is None:
+    first = src.next()
+    while first is not None and not first.problem and not first.text.strip():
+        first = src.next()
+    if first is None:
         raise InputError("the file is empty", where=file_where)
-    delimiter = delimiter or _guess_delimiter(header_line)
-    lines.push_back(header_line)
-    reader = csv.reader(lines, delimiter=delimiter, strict=False)
-    try:
-        header = next(reader)
-    except csv.Error as e:
-        raise InputError(f"the header row is not valid CSV ({e})", where=f"{file_where}:1") from None
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    if first.problem:
+        raise InputError(f"the header row is unusable: {first.problem}", where=f"{file_where}:{first.number}")
+    delimiter = delimiter or _guess_delimiter(first.text)
+    src.push([first])
+    header, taken, _, problem = _read_row(src, delimiter, options.max_bytes)
+    if problem:
+        raise InputError(f"the header row is not valid CSV: {problem}", where=f"{file_where}:{first.number}")
+    bad = [ln for ln in taken if ln.problem]
+    if bad:
+        raise InputError(f"the header row is unusable: {bad[0].problem}", where=f"{file_where}:{bad[0].number}")
+    header = [h.strip().lstrip("\ufeff") for h in header or []]
     if options.text_field not in header:
         raise _no_text_field(file_where, header, options, what="column")
     width = len(header)
     while True:
-        start = lines.lineno + 1
-        where = f"{file_where}:{start}"
-        try:
-            row = next(reader)
-        except StopIteration:
+        row, taken, eof, problem = _read_row(src, delimiter, options.max_bytes)
+        if row is None and problem is None:
             return
-        except UnicodeDecodeError:
-            yield Failure(
-                where=where,
-                message=f"not valid {encoding} from here on; the rest of the file was skipped (re-save it as UTF-8)",
-                stage="read",
-            )
-            return
-        except csv.Error as e:
-            yield Failure(where=where, message=f"malformed CSV row ({e}); fix or remove it", stage="read")
+        where = f"{file_where}:{taken[0].number}" if taken else file_where
+        bad = [ln for ln in taken if ln.problem]
+        if problem is None and bad:
+            problem = bad[0].problem if len(taken) == 1 else f"line {bad[0].number}: {bad[0].problem}"
+            yield Failure(where=where, message=problem, stage="read")
             continue
-        if lines.too_long:
-            lines.too_long = False
-            yield Failure(where=where, message=f"row is over the {options.max_bytes:,}-byte limit (raise it with --max-bytes)", stage="read")
+        if problem is None and row is not None and (not row or all(not c.strip() for c in row)):
             continue
-        if not row or all(not c.strip() for c in row):
+        if problem is None and len(taken) > 1 and eof and not _quotes_balanced(taken):
+            problem = "a quoted field is never closed (unbalanced \") and ran to the end of the file; fix the quoting"
+        # a multi-line row re-read from its second line: when it ran to the end or the limit
+        # (csv error, over the byte limit, unclosed at the end), or its quotes do not pair up (a
+        # stray quote swallowed the next rows); a wrong field count with paired quotes is the
+        # row's own fault, and its continuation lines are not rows
+        retry = problem is not None or not _quotes_balanced(taken)
+        if problem is None and row is not None and len(row) != width:
+            problem = f"row has {len(row)} fields, the header has {width}; check the quoting and the delimiter"
+            # a quote closed by something other than a delimiter or the line end ("...unclosed,
+            # next row,"The text") means a stray quote ran into the next row
+            retry = retry or (len(taken) > 1 and not _strictly_quoted(taken, delimiter))
+        if problem is not None:
+            if len(taken) > 1 and retry:
+                src.push(taken[1:])  # resume at the row's second line
+            yield Failure(where=where, message=problem, stage="read")
             continue
-        if len(row) != width:
-            yield Failure(
-                where=where,
-                message=f"row has {len(row)} fields, the header has {width}; check the quoting and the delimiter",
-                stage="read",
-            )
+        inside = 0
+        if len(taken) > 1 and not _strictly_quoted(taken, delimiter):
+            inside = _next_row_starts_inside(src, taken, delimiter, width, options.max_bytes)
+        if inside:
+            src.push(taken[inside:])
+            yield Failure(where=where, stage="read", message="a quote in this row is not closed where it should be and ran "
+                          "into the next row (which was read on its own); fix the quoting")
             continue
         record = dict(zip(header, row))
         try:
@@ -382,39 +381,33 @@ def _rows(text: io.TextIOWrapper, file_where: str, options, delimiter: str | Non
             yield failure(e, where)
 
 
-class _LineCounter:
-    """Feeds lines to :mod:`csv` while counting them; lines over the byte limit are blanked."""
+def _next_row_starts_inside(src: _PushBack, taken: list[Line], delimiter: str, width: int, max_bytes: int) -> int:
+    """For a multi-line row whose quotes close in the wrong place: the index of the first of its
+    later lines (up to 50) where a complete, well-quoted row of the right width starts -- then a
+    stray quote merged rows -- else 0. Leaves ``src`` positioned after ``taken`` either way."""
+    for j in range(1, min(len(taken), 51)):
+        src.push(taken[j:])
+        row, peeked, _eof, problem = _read_row(src, delimiter, max_bytes)
+        src.push(peeked)
+        for _ in taken[j:]:
+            src.next()
+        if (problem is None and row is not None and len(row) == width and not any(ln.problem for ln in peeked)
+                and _strictly_quoted(peeked, delimiter)):
+            return j
+    return 0
 
-    def __init__(self, text: io.TextIOWrapper, max_chars: int):
-        self.text = text
-        self.lineno = 0
-        self.max_chars = max_chars
-        self.too_long = False
-        self._pushed: list[str] = []
 
-    def push_back(self, line: str) -> None:
-        self._pushed.append(line)
-        self.lineno -= 1
+def _strictly_quoted(lines: list[Line], delimiter: str) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO("".join(ln.text for ln in lines)), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
-    def __iter__(self):
-        return self
 
-    def __next__(self) -> str:
-        if self._pushed:
-            self.lineno += 1
-            return self._pushed.pop()
-        line = self.text.readline(self.max_chars + 1)
-        if not line:
-            raise StopIteration
-        self.lineno += 1
-        if len(line) > self.max_chars and not line.endswith("\n"):
-            while True:
-                rest = self.text.readline(1 << 20)
-                if not rest or rest.endswith("\n"):
-                    break
-            self.too_long = True
-            return "\n"
-        return line
+def _quotes_balanced(lines: list[Line]) -> bool:
+    return sum(ln.text.count('"') for ln in lines) % 2 == 0
 
 
 __all__ = ["read_jsonl", "read_json", "read_csv", "read_tsv", "record_to_document"]

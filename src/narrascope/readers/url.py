@@ -14,9 +14,10 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
@@ -44,6 +45,8 @@ class Fetched:
     content_type: str  # mime type, lower case
     charset: str | None
     body: bytes
+    # validators for a later conditional GET (``fetch(..., headers=...)``): "etag", "last-modified"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def read(url: str, options) -> Iterator[Document | Failure]:
@@ -98,9 +101,73 @@ def _kind(page: Fetched) -> str:
 # -- fetching ------------------------------------------------------------------------------------
 
 
-def fetch(url: str, options) -> Fetched:
-    """GET ``url`` following up to 5 redirects, every hop checked; body capped at max_bytes."""
+def fetch(url: str, options, *, headers: dict[str, str] | None = None) -> Fetched:
+    """GET ``url`` following up to 5 redirects, every hop checked; body capped at max_bytes.
+
+    ``options.timeout`` bounds the WHOLE fetch (every hop: connect, TLS, status line, headers,
+    body, chunks), not each socket read: a server that drips one byte at a time is cut off when
+    the deadline passes (a watchdog shuts the socket down).
+
+    ``headers``: extra request headers. With ``If-None-Match`` / ``If-Modified-Since`` among them
+    (a conditional GET), a ``304 Not Modified`` answer is returned as ``Fetched(status=304, body=b"")``
+    instead of raising.
+    """
     deadline = time.monotonic() + options.timeout
+    watchdog = _Watchdog(deadline)
+    try:
+        return _fetch(url, options, deadline, watchdog, headers)
+    except NetworkError:
+        raise
+    except (OSError, http.client.HTTPException, ValueError) as e:
+        if watchdog.fired:
+            raise _timed_out(url, options) from None
+        raise NetworkError(f"cannot fetch: {type(e).__name__}: {e}".rstrip(": "), where=url,
+                           hint="check the URL and the network") from None
+    finally:
+        watchdog.cancel()
+
+
+def _timed_out(url: str, options) -> NetworkError:
+    return NetworkError(f"timed out after {options.timeout:g} s", where=url, hint="raise the limit with --timeout")
+
+
+class _Watchdog:
+    """Shuts the current socket down at the deadline, whatever http.client is blocked on."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self._sock is not None and self._sock.fileno() != -1:
+                _shutdown(self._sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _fetch(url: str, options, deadline: float, watchdog: "_Watchdog", headers: dict[str, str] | None) -> Fetched:
+    conditional = bool(headers) and any(k.lower() in ("if-none-match", "if-modified-since") for k in headers)
     current = url
     for _hop in range(6):
         parts = urlsplit(current)
@@ -116,11 +183,15 @@ def fetch(url: str, options) -> Fetched:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise NetworkError("the URL has an invalid port", where=url) from None
-        conn = _connection(parts.scheme, parts.hostname, port, url, options, deadline)
+        if time.monotonic() > deadline:
+            raise _timed_out(url, options)
+        conn = _connection(parts.scheme, parts.hostname, port, url, options, deadline, watchdog)
         target = parts.path or "/"
         if parts.query:
             target += "?" + parts.query
         try:
+            conn.connect()
+            watchdog.watch(conn.sock)  # the TLS socket, once wrapped
             conn.request(
                 "GET",
                 target,
@@ -129,9 +200,14 @@ def fetch(url: str, options) -> Fetched:
                     "Accept": _ACCEPT,
                     "Accept-Encoding": "gzip, deflate",
                     "Connection": "close",
+                    **(headers or {}),
                 },
             )
             resp = conn.getresponse()
+            validators = {k: v for k in ("etag", "last-modified") if (v := resp.getheader(k))}
+            if resp.status == 304 and conditional:
+                conn.close()
+                return Fetched(url=current, status=304, content_type="", charset=None, body=b"", headers=validators)
             if resp.status in _REDIRECTS:
                 location = resp.getheader("Location")
                 conn.close()
@@ -147,27 +223,68 @@ def fetch(url: str, options) -> Fetched:
                     hint="check the URL" if resp.status < 500 else "try again later",
                 )
             body = _read_body(resp, url, options, deadline)
+            if watchdog.fired:
+                raise _timed_out(url, options)
             ctype_header = resp.getheader("Content-Type") or ""
             conn.close()
         except _Refused as e:
             raise NetworkError(str(e), where=url, hint=_PRIVATE_HINT) from None
         except (socket.timeout, TimeoutError):
-            raise NetworkError(
-                f"timed out after {options.timeout:g} s", where=url, hint="raise the limit with --timeout"
-            ) from None
+            raise _timed_out(url, options) from None
         except ssl.SSLError as e:
             raise NetworkError(f"TLS error: {e.reason or e}", where=url) from None
         except socket.gaierror as e:
             raise NetworkError(f"cannot resolve host {parts.hostname!r}: {e.strerror}", where=url,
                                hint="check the URL and the network") from None
-        except (OSError, http.client.HTTPException) as e:
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            if watchdog.fired:
+                raise _timed_out(url, options) from None
             raise NetworkError(f"cannot fetch: {type(e).__name__}: {e}".rstrip(": "), where=url,
                                hint="check the URL and the network") from None
         finally:
             conn.close()
         mime, charset = _parse_content_type(ctype_header)
-        return Fetched(url=current, status=200, content_type=mime, charset=charset, body=body)
+        return Fetched(url=current, status=200, content_type=mime, charset=charset, body=body, headers=validators)
     raise NetworkError("too many redirects (more than 5)", where=url)
+
+
+def post(url: str, body: bytes, options, *, content_type: str = "application/json") -> int:
+    """POST ``body`` to ``url`` through the same SSRF guard as :func:`fetch` (no redirects followed).
+
+    Returns the HTTP status (2xx); anything else raises :class:`NetworkError`.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NetworkError("not an http(s) URL", where=url, hint="give a full http(s):// URL")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise NetworkError("the URL has an invalid port", where=url) from None
+    deadline = time.monotonic() + options.timeout
+    watchdog = _Watchdog(deadline)  # the timeout bounds the whole exchange, as in fetch()
+    conn = _connection(parts.scheme, parts.hostname, port, url, options, deadline, watchdog)
+    target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    try:
+        conn.request("POST", target, body=body, headers={
+            "User-Agent": options.user_agent, "Content-Type": content_type, "Connection": "close",
+        })
+        resp = conn.getresponse()
+        resp.read(65536)
+        status = resp.status
+    except _Refused as e:
+        raise NetworkError(str(e), where=url, hint=_PRIVATE_HINT) from None
+    except (socket.timeout, TimeoutError):
+        raise NetworkError(f"timed out after {options.timeout:g} s", where=url) from None
+    except (OSError, http.client.HTTPException, ssl.SSLError) as e:
+        if watchdog.fired:
+            raise NetworkError(f"timed out after {options.timeout:g} s", where=url) from None
+        raise NetworkError(f"cannot post: {type(e).__name__}: {e}".rstrip(": "), where=url) from None
+    finally:
+        watchdog.cancel()
+        conn.close()
+    if not 200 <= status < 300:
+        raise NetworkError(f"the server answered HTTP {status}", where=url, hint="check the webhook URL and the receiver")
+    return status
 
 
 def _parse_content_type(header: str) -> tuple[str, str | None]:
@@ -204,7 +321,7 @@ def _read_body(resp: http.client.HTTPResponse, url: str, options, deadline: floa
         if time.monotonic() > deadline:
             raise NetworkError(f"timed out after {options.timeout:g} s while downloading", where=url,
                                hint="raise the limit with --timeout")
-        chunk = resp.read(64 * 1024)
+        chunk = resp.read1(64 * 1024)  # what has arrived (read() would wait for 64 KiB)
         if not chunk:
             break
         if decoder is not None:
@@ -225,8 +342,40 @@ class _Refused(Exception):
     pass
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    """``(kind, IPv4 address)`` when an IPv6 address carries an IPv4 address that a relay or
+    translator would reach: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), 6to4
+    (2002:AABB:CCDD::/16), Teredo (2001:0::/32, the client address), NAT64 (64:ff9b::/96, /48)."""
+    if ip.ipv4_mapped is not None:
+        return "IPv4-mapped", ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return "6to4", ip.sixtofour
+    if ip.teredo is not None:
+        return "Teredo", ip.teredo[1]
+    if any(ip in net for net in _NAT64):
+        return "NAT64", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in _IPV4_COMPATIBLE and int(ip) > 0xFFFF:  # not :: or ::1
+        return "IPv4-compatible", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why ``ip`` must not be fetched from without --allow-private-network, or None if it is public."""
+    """Why ``ip`` must not be fetched from without --allow-private-network, or None if it is public.
+
+    An IPv6 address that embeds an IPv4 address (6to4, Teredo, NAT64, IPv4-mapped/compatible) is
+    judged by the IPv4 address inside it too: ``[2002:7f00:1::1]`` is 127.0.0.1 behind a relay.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            kind, v4 = inner
+            why = address_refusal(v4)
+            if why:
+                return why if kind == "IPv4-mapped" else f"{kind} (embedding the {why} IPv4 address {v4})"
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
@@ -246,7 +395,8 @@ def address_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
     return None
 
 
-def _connection(scheme: str, host: str, port: int, url: str, options, deadline: float) -> http.client.HTTPConnection:
+def _connection(scheme: str, host: str, port: int, url: str, options, deadline: float,
+                watchdog: "_Watchdog | None" = None) -> http.client.HTTPConnection:
     timeout = max(0.1, min(options.timeout, deadline - time.monotonic()))
 
     def guarded_connect(address, timeout=timeout, source_address=None):
@@ -262,6 +412,8 @@ def _connection(scheme: str, host: str, port: int, url: str, options, deadline: 
         last: OSError | None = None
         for family, socktype, proto, _canon, sockaddr in infos:
             sock = socket.socket(family, socktype, proto)
+            if watchdog is not None:
+                watchdog.watch(sock)
             try:
                 sock.settimeout(timeout)
                 sock.connect(sockaddr)

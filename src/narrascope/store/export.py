@@ -38,6 +38,11 @@ COLUMNS["techniques"] = COLUMNS["labels"]
 COLUMNS["prevalence"] = {
     "group": "str", "task": "str", "label": "str", "documents": "int", "group_documents": "int", "share": "float",
 }
+COLUMNS["review"] = {  # review corrections (store/review.py)
+    "id": "str", "doc_id": "str", "kind": "str", "task": "str", "label": "str", "span_start": "int", "span_end": "int",
+    "entity": "str", "action": "str", "value": "str", "reviewer": "str", "created_at": "str", "model_version": "str",
+    "model_score": "float", "note": "str", "source": "str",
+}
 COLUMNS["quotes"] = {
     "doc_id": "str", "source": "str", "published": "str", "quote_id": "str", "kind": "str", "speaker": "str",
     "speaker_text": "str", "cue": "str", "quote": "str", "start": "int", "end": "int",

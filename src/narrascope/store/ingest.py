@@ -38,11 +38,13 @@ def ingest_sources(
     read_options: ReadOptions | None = None,
     batch_size: int = 64,
     progress: bool = False,
+    jobs: int = 1,
 ) -> IngestReport:
     """Ingest every document of ``sources`` into ``store``; returns what happened.
 
     ``pipeline=None`` runs every registered analyzer. Documents whose text is stored already are
-    not analysed again (a new source/url for them is recorded as a sighting).
+    not analysed again (a new source/url for them is recorded as a sighting). ``jobs`` > 1 (or 0:
+    one per core) analyses in worker processes (:mod:`narrascope.parallel`), with the same result.
     """
     if not sources:
         raise InputError("no sources given", hint="pass files, folders, globs or URLs")
@@ -58,6 +60,25 @@ def ingest_sources(
 
         bar = progress_bar("ingest", sources)
     docs = iter_documents(sources, read_options or ReadOptions(), on_failure=report.failures.append)
+    with _workers(pipeline, jobs) as analyser:
+        _ingest_chunks(docs, store, analyser, versions, batch_size, report, bar)
+    if bar is not None:
+        bar.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _workers(pipeline: Pipeline, jobs: int):
+    from contextlib import nullcontext
+
+    if jobs == 1:
+        return nullcontext(pipeline)
+    from ..parallel import ProcessPipeline
+
+    return ProcessPipeline(pipeline, jobs)
+
+
+def _ingest_chunks(docs, store: Store, pipeline, versions, batch_size: int, report: IngestReport, bar) -> None:
     for chunk in iter_batches(docs, batch_size):
         ids = [content_id(d.text) for d in chunk]
         known = store.known_ids(ids)
@@ -72,10 +93,6 @@ def ingest_sources(
             # the bar moves as each analysis batch finishes, not once per stored chunk
             analyses = list(pipeline.pipe(new, batch_size=min(batch_size, 16), on_failure=report.failures.append, progress=bar))
             report.merge(store.add_analyses(analyses, versions=versions, batch_size=len(analyses) + 1))
-    if bar is not None:
-        bar.close()
-    report.seconds = time.perf_counter() - t0
-    return report
 
 
 # -- already-computed analyses -----------------------------------------------------------------

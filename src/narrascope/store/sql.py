@@ -22,6 +22,8 @@ from ..document import Analysis, content_id
 from ..errors import ConfigError, NotFoundError, StoreError
 from . import COUNT_LIMIT, EXPORTS, GROUP_BY, DocumentPage, IngestReport, Store
 from . import dedup
+from .monitor import MIGRATION as MONITORING_MIGRATION
+from .review import REVIEW_MIGRATION
 
 # label tasks by name (what the analyzers assign: labels.narratives, labels.subnarratives, labels/spans techniques)
 NARRATIVE = ("narratives", "subnarratives")
@@ -52,6 +54,8 @@ SHARED_MIGRATIONS: list[tuple[str, list[str]]] = [
             "DROP INDEX documents_source_order",
         ],
     ),
+    MONITORING_MIGRATION,  # 0009_monitoring: feeds, feed_items, alerts (store/monitor.py)
+    REVIEW_MIGRATION,  # 0010_review: corrections (store/review.py)
 ]
 
 

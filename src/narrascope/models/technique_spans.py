@@ -1,0 +1,392 @@
+"""Persuasion-technique spans: a sentence head that says *whether* a sentence carries a technique and
+a token head that says *which words* do.
+
+Two linear models over hashed features (numpy at inference, no vocabulary shipped):
+
+- the **sentence head** scores every sentence for the 23 techniques (hashed word 1-2-gram + char
+  3-5-gram TF-IDF of the sentence, plus a down-weighted TF-IDF of its paragraph);
+- the **token head** scores each word token for "inside a span of technique *t*", trained only on
+  the sentences that carry *t* (so it learns where in the sentence the technique sits, not whether
+  it is there). Token features: the word, its prefix/suffix/shape, the words two to each side,
+  the bigrams around it, its place in the sentence, whether it sits inside quotation marks, and a
+  small multilingual cue lexicon (:data:`CUES`) shared across languages.
+
+Decoding: for a sentence whose technique probability passes a low floor, the runs of tokens whose
+inside-probability reaches the technique's token threshold (gaps of one token bridged) become
+candidate spans; a span starts and ends on token boundaries (never inside a word), leading and
+trailing punctuation other than quotation marks dropped. A candidate's raw score is
+``p(sentence) * mean p(inside)``; a per-technique Platt calibration maps it to the probability
+that the span overlaps a gold span of the same technique (fitted on out-of-fold candidates), so
+one threshold means the same for every technique. The threshold itself is per language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import ModelError
+from .hashed_linear import HashedTfidf, LinearHead, quantize_rows
+
+TOKEN = re.compile(r"\w+(?:[-'\u2019]\w+)*|[^\w\s]", re.UNICODE)
+QUOTES = set("\"\u201c\u201d\u00ab\u00bb\u201e\u2018\u2019'")
+_STRIP = set(".,;:!?)]}([{-\u2013\u2014/\u2026")
+N_TOKEN_FEATURES = 2**17
+
+# Multilingual cue words (stems, lower case, matched as prefixes of a token): hints a linear model
+# can share across languages where word n-grams do not transfer. Kept small on purpose.
+CUES = {
+    "intens": "very extremely totally absolutely utterly completely truly really huge massive enorm "
+              "très vraiment totalement absolument énorme sehr völlig total absolut riesig "
+              "molto davvero totalmente assolutamente enorme bardzo całkowicie zupełnie ogromn "
+              "очень совершенно абсолютно огромн полностью".split(),
+    "doubt": "so-called alleged supposed claim apparently dubious pretend "
+             "prétendu soi-disant supposé prétend "
+             "sogenannt angeblich vermeintlich behauptet "
+             "cosiddett presunt presumibil sedicent "
+             "tzw rzekom domniema podobno "
+             "так называем якобы мнимый будто".split(),
+    "fear": "threat danger catastroph disaster destroy death kill terror crisis collapse "
+            "menace danger catastroph désastre détrui mort terreur "
+            "bedroh gefahr katastroph zerstör tod terror "
+            "minaccia pericol catastrof distrugg morte terror "
+            "zagroż niebezpiecz katastrof zniszcz śmierć terror "
+            "угроз опасн катастроф уничтож смерт террор кризис".split(),
+    "insult": "idiot fool stupid liar criminal puppet regime thug traitor clown cult fascist nazi "
+              "communist globalist elite bureaucrat propagand corrupt "
+              "idiot imbécile stupide menteur criminel marionnette régime traître clown secte "
+              "idiot dumm lügner verbrecher marionette regime verräter clown sekte "
+              "idiota stupid bugiard criminal burattin regime traditor pagliacc setta "
+              "idiot głup kłamc przestęp marionet reżim zdrajc klaun sekt "
+              "идиот дурак глуп лжец преступ марионет режим предател клоун секта фашист нацист".split(),
+    "nation": "nation patriot our country people homeland flag "
+              "nation patrie notre pays peuple "
+              "nation vaterland unser volk heimat "
+              "nazion patria nostro paese popolo "
+              "naród ojczyzn nasz kraj "
+              "родин народ наш отечеств страна патриот".split(),
+    "must": "must never always everyone nobody nothing everything "
+            "doit jamais toujours tout personne rien "
+            "muss nie immer alle niemand nichts "
+            "deve mai sempre tutti nessuno niente "
+            "musi nigdy zawsze wszyscy nikt nic "
+            "должн никогда всегда все никто ничего".split(),
+}
+_CUE_PREFIX = sorted({(w, k) for k, ws in CUES.items() for w in ws if " " not in w}, key=lambda x: -len(x[0]))
+
+
+def tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Word and punctuation tokens of ``text[start:end]`` as absolute offsets."""
+    return [(start + m.start(), start + m.end()) for m in TOKEN.finditer(text[start:end])]
+
+
+def _shape(w: str) -> str:
+    if not w[0].isalnum():
+        return "Q" if w in QUOTES else "P"
+    if w.isdigit():
+        return "D"
+    if w.isupper() and len(w) > 1:
+        return "A"
+    if w[0].isupper():
+        return "C"
+    return "l"
+
+
+def _cue(lw: str) -> str | None:
+    for stem, kind in _CUE_PREFIX:
+        if lw.startswith(stem):
+            return kind
+    return None
+
+
+def article_counts(text: str) -> dict[str, int]:
+    """Lower-cased word counts of the whole article (for the repetition features)."""
+    out: dict[str, int] = {}
+    for m in TOKEN.finditer(text):
+        w = m.group(0)
+        if len(w) > 2 and w[0].isalnum():
+            w = w.lower()
+            out[w] = out.get(w, 0) + 1
+    return out
+
+
+def token_feature_strings(text: str, toks: Sequence[tuple[int, int]],
+                          counts: dict[str, int] | None = None) -> list[list[str]]:
+    """Feature strings of every token of one sentence (hashed later); ``counts``: :func:`article_counts`."""
+    words = [text[s:e] for s, e in toks]
+    low = [w.lower() for w in words]
+    shapes = [_shape(w) for w in words]
+    cues = [_cue(w) for w in low]
+    n = len(words)
+    out = []
+    in_q = False
+    for i in range(n):
+        lw = low[i]
+        f = ["b", "w=" + lw, "s3=" + lw[-3:], "p4=" + lw[:4], "sh=" + shapes[i],
+             "pos=" + ("0" if i == 0 else "L" if i == n - 1 else str(min(4, int(5 * i / n))))]
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            f.append(f"w{d}=" + (low[j] if 0 <= j < n else "<>"))
+            if 0 <= j < n:
+                f.append(f"sh{d}=" + shapes[j])
+                if cues[j]:
+                    f.append(f"cue{d}=" + cues[j])
+        f.append("b-=" + (low[i - 1] if i else "<>") + "|" + lw)
+        f.append("b+=" + lw + "|" + (low[i + 1] if i + 1 < n else "<>"))
+        if cues[i]:
+            f.append("cue=" + cues[i])
+        if counts is not None and len(lw) > 2:
+            k = counts.get(lw, 1)
+            rb = "1" if k <= 1 else "2" if k == 2 else "3" if k <= 4 else "5"
+            f.append("rep=" + rb)
+            f.append("rep=" + rb + "|" + shapes[i])
+        if words[i] in QUOTES:
+            in_q = not in_q
+        elif in_q:
+            f.append("inq")
+        out.append(f)
+    return out
+
+
+_HASHER = None
+
+
+def hash_tokens(feature_lists: list[list[str]]) -> sp.csr_matrix:
+    global _HASHER
+    if _HASHER is None:
+        from sklearn.feature_extraction import FeatureHasher
+
+        _HASHER = FeatureHasher(n_features=N_TOKEN_FEATURES, input_type="string", alternate_sign=False,
+                                dtype=np.float32)
+    X = _HASHER.transform(feature_lists).tocsr()
+    X.data[:] = 1.0
+    norms = np.sqrt(np.asarray(X.sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (sp.diags(1.0 / norms) @ X).tocsr()
+
+
+def sentence_matrix(feats: HashedTfidf, sent_texts: Sequence[str], para_of: Sequence[int],
+                    para_texts: Sequence[str], para_weight: float) -> sp.csr_matrix:
+    Xs = feats.transform(list(sent_texts))
+    if para_weight <= 0 or not len(sent_texts):
+        return Xs
+    Xp = feats.transform(list(para_texts))[np.asarray(para_of)]
+    return sp.hstack([Xs, para_weight * Xp], format="csr").astype(np.float32)
+
+
+@dataclass
+class Candidate:
+    technique: int
+    start: int
+    end: int
+    sentence: int
+    p_sentence: float
+    p_tokens: float
+    raw: float
+    p_word: float = 0.0
+    score: float = 0.0
+
+
+def runs(q: np.ndarray, thr: float, gap: int = 1) -> list[tuple[int, int]]:
+    """Maximal runs ``[i, j]`` (inclusive) of ``q >= thr``, bridging gaps of up to ``gap`` tokens."""
+    on = np.where(q >= thr)[0]
+    if not len(on):
+        return []
+    out, a, b = [], int(on[0]), int(on[0])
+    for i in on[1:]:
+        i = int(i)
+        if i - b - 1 <= gap:
+            b = i
+        else:
+            out.append((a, b))
+            a = b = i
+    out.append((a, b))
+    return out
+
+
+def trim_run(text: str, toks: Sequence[tuple[int, int]], a: int, b: int) -> tuple[int, int] | None:
+    """Drop leading/trailing punctuation tokens (quotation marks stay only when paired in the run)."""
+    while a <= b and text[toks[a][0]:toks[a][1]] in _STRIP:
+        a += 1
+    while b >= a and text[toks[b][0]:toks[b][1]] in _STRIP:
+        b -= 1
+    if a > b:
+        return None
+    inner = [text[s:e] for s, e in toks[a:b + 1]]
+    qs = sum(1 for w in inner if w in QUOTES)
+    if qs % 2 == 1:  # an unpaired quote at an edge: drop it
+        if inner[0] in QUOTES and a < b:
+            a += 1
+        elif inner[-1] in QUOTES and b > a:
+            b -= 1
+    return a, b
+
+
+class SpanModel:
+    """The trained span model: features, two heads, calibration, per-language thresholds."""
+
+    def __init__(self, labels: list[str], feats: HashedTfidf, sent_head: LinearHead, tok_head: LinearHead,
+                 word_head: LinearHead | None = None, *, para_weight: float = 0.0, sent_floor: float = 0.1,
+                 word_floor: float = 0.5, token_thr: np.ndarray | None = None,
+                 calib: np.ndarray | None = None, thresholds: dict[str, float] | None = None,
+                 para_thresholds: dict[str, float] | None = None, meta: dict | None = None):
+        self.labels = list(labels)
+        self.feats = feats
+        self.sent_head = sent_head
+        self.tok_head = tok_head
+        self.word_head = word_head
+        self.para_weight = float(para_weight)
+        self.sent_floor = float(sent_floor)
+        self.word_floor = float(word_floor)
+        L = len(self.labels)
+        self.token_thr = np.full(L, 0.5, dtype=np.float32) if token_thr is None else np.asarray(token_thr, np.float32)
+        self.calib = (np.tile(np.array([[1.0, 0.0, 0.0, 0.0]], dtype=np.float32), (L, 1)) if calib is None
+                      else np.asarray(calib, np.float32))
+        self.thresholds = dict(thresholds or {"default": 0.5})
+        self.para_thresholds = dict(para_thresholds or {})
+        self.meta = dict(meta or {})
+
+    # -- scoring --------------------------------------------------------------------------------
+    def threshold(self, lang: str | None) -> float:
+        return float(self.thresholds.get(lang or "", self.thresholds.get("default", 0.5)))
+
+    def calibrate(self, j: int, ps: float, pt: float, pw: float) -> float:
+        """P(span is right) from log sentence, token and word-head probabilities (logistic, per technique)."""
+        a, b, c, d = self.calib[j]
+        z = a * np.log(max(ps, 1e-6)) + b * np.log(max(pt, 1e-6)) + c * np.log(max(pw, 1e-6)) + d
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def candidates(self, text: str, sentences: Sequence[tuple[int, int]], paragraphs: Sequence[tuple[int, int]],
+                   *, sent_probs: np.ndarray | None = None) -> tuple[list[Candidate], np.ndarray]:
+        """Every candidate span (any score) and the sentence probabilities (S, L)."""
+        L = len(self.labels)
+        if not sentences:
+            return [], np.zeros((0, L))
+        para_of, j = [], 0
+        for s, _ in sentences:
+            while j < len(paragraphs) - 1 and s >= paragraphs[j][1]:
+                j += 1
+            para_of.append(j)
+        if sent_probs is None:
+            ptexts = [text[s:e] for s, e in paragraphs] or [text]
+            X = sentence_matrix(self.feats, [text[s:e] for s, e in sentences], para_of, ptexts, self.para_weight)
+            sent_probs = self.sent_head.predict_proba(X)
+        out: list[Candidate] = []
+        toks_of = [tokens(text, s, e) for s, e in sentences]
+        counts = article_counts(text)
+        feats: list[list[str]] = []
+        for si, toks in enumerate(toks_of):
+            feats.extend(token_feature_strings(text, toks, counts))
+        if not feats:
+            return out, sent_probs
+        XT = hash_tokens(feats)
+        # all heads on all tokens at once (n_tokens x L): cheap, and no per-sentence copies of weight rows
+        Q_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.tok_head.W.T) + self.tok_head.b[None, :])))
+        U_all = None
+        if self.word_head is not None:  # the word head sees every token: it can open a sentence the sentence head missed
+            U_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.word_head.W.T) + self.word_head.b[None, :])))
+        row = 0
+        for si, toks in enumerate(toks_of):
+            n = len(toks)
+            if not n:
+                continue
+            r0 = row
+            row += n
+            open_ = sent_probs[si] >= self.sent_floor
+            if U_all is not None:
+                open_ |= U_all[r0:row].max(axis=0) >= self.word_floor
+            js = np.where(open_)[0]
+            if not len(js):
+                continue
+            Q = Q_all[r0:row][:, js]
+            U = U_all[r0:row][:, js] if U_all is not None else Q
+            for c, jj in enumerate(js):
+                jj = int(jj)
+                q = Q[:, c]
+                rs = runs(q, float(self.token_thr[jj]))
+                if not rs:
+                    k = int(np.argmax(q))
+                    rs = [(k, k)]
+                ps = float(sent_probs[si, jj])
+                for a, b in rs:
+                    ab = trim_run(text, toks, a, b)
+                    if ab is None:
+                        continue
+                    a, b = ab
+                    pt = float(q[a:b + 1].mean())
+                    pw = float(U[a:b + 1, c].max())
+                    raw = ps * pt
+                    out.append(Candidate(jj, toks[a][0], toks[b][1], si, ps, pt, raw, pw,
+                                         self.calibrate(jj, ps, pt, pw)))
+        return out, sent_probs
+
+    def predict(self, text: str, sentences, paragraphs, lang: str | None = None,
+                threshold: float | None = None) -> list[Candidate]:
+        thr = self.threshold(lang) if threshold is None else float(threshold)
+        cands, _ = self.candidates(text, sentences, paragraphs)
+        return [c for c in cands if c.score >= thr]
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays = self.feats.arrays()
+        arrays.update(self.sent_head.arrays("sent_"))
+        np.savez_compressed(folder / "weights.npz", **arrays)  # one file per head: each stays under 4 MB
+        np.savez_compressed(folder / "tokens.npz", **self.tok_head.arrays("tok_"))
+        if self.word_head is not None:
+            np.savez_compressed(folder / "words.npz", **self.word_head.arrays("word_"))
+        meta = {
+            "format": 1, "kind": "technique-spans", "labels": self.labels, "features": self.feats.config(),
+            "heads": {"sent": self.sent_head.config(), "tok": self.tok_head.config(),
+                      **({"word": self.word_head.config()} if self.word_head is not None else {})},
+            "token_features": N_TOKEN_FEATURES, "para_weight": self.para_weight, "sent_floor": self.sent_floor,
+            "word_floor": self.word_floor,
+            "token_thr": [round(float(x), 4) for x in self.token_thr],
+            "calibration": {t: [round(float(x), 5) for x in row] for t, row in zip(self.labels, self.calib)},
+            "thresholds": self.thresholds, "para_thresholds": self.para_thresholds,
+        }
+        meta.update(self.meta)
+        (folder / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "SpanModel":
+        folder = Path(folder)
+        try:
+            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+            arrays = {}
+            for name in ("weights.npz", "tokens.npz", "words.npz"):
+                if name == "words.npz" and not (folder / name).exists():
+                    continue
+                with np.load(folder / name, allow_pickle=False) as z:
+                    arrays.update({k: z[k] for k in z.files})
+        except FileNotFoundError as e:
+            raise ModelError("span model files are missing", where=str(e.filename),
+                             hint="reinstall narrascope or retrain with `narrascope train techniques`") from None
+        except (ValueError, OSError, json.JSONDecodeError) as e:
+            raise ModelError(f"span model files are corrupt: {e}", where=str(folder)) from None
+        if meta.get("kind") != "technique-spans" or meta.get("token_features") != N_TOKEN_FEATURES:
+            raise ModelError("not a technique span model of this version", where=str(folder),
+                             hint="retrain with `narrascope train techniques`")
+        labels = meta["labels"]
+        feats = HashedTfidf.from_arrays(meta["features"], arrays)
+        sent = LinearHead.from_arrays(meta["heads"]["sent"], arrays, "sent_")
+        tok = LinearHead.from_arrays(meta["heads"]["tok"], arrays, "tok_")
+        word = LinearHead.from_arrays(meta["heads"]["word"], arrays, "word_") if "word" in meta["heads"] else None
+        calib = np.array([meta["calibration"][t] for t in labels], dtype=np.float32)
+        known = {"format", "kind", "labels", "features", "heads", "token_features", "para_weight", "sent_floor", "word_floor",
+                 "token_thr", "calibration", "thresholds", "para_thresholds"}
+        return cls(labels, feats, sent, tok, word, para_weight=meta["para_weight"], sent_floor=meta["sent_floor"],
+                   word_floor=meta.get("word_floor", 0.5),
+                   token_thr=np.array(meta["token_thr"]), calib=calib, thresholds=meta["thresholds"],
+                   para_thresholds=meta.get("para_thresholds"), meta={k: v for k, v in meta.items() if k not in known})
+
+
+__all__ = ["SpanModel", "Candidate", "tokens", "token_feature_strings", "hash_tokens", "runs", "trim_run",
+           "quantize_rows", "sentence_matrix"]
