@@ -102,12 +102,12 @@ def _roles(pipe, path: Path) -> dict[str, str | None]:
     return {e["name"]: e["main_role"] for e in a.data["entities"]}
 
 
-NEEDS_RETRAIN = pytest.mark.xfail(
-    reason="needs a role model retrained with the article context and gate (`narrascope train roles`); "
-           "the shipped weights predate issue 13", strict=False)
+NOT_REACHED = pytest.mark.xfail(
+    reason="issue 13 target not reached: the retrained role model still does not cast the spokesman as "
+           "Protagonist (see the role MODEL_CARD)", strict=False)
 
 
-@pytest.mark.parametrize("name", ["neutral-trade.txt", pytest.param("neutral-sports.txt", marks=NEEDS_RETRAIN)])
+@pytest.mark.parametrize("name", ["neutral-trade.txt", "neutral-sports.txt"])
 def test_a_neutral_article_casts_nobody_as_antagonist(pipe, name):
     roles = _roles(pipe, FIX / name)
     assert roles, "the recogniser found no actors"
@@ -140,7 +140,7 @@ def test_given_mentions_get_the_same_context_features_as_in_training():
     assert "n_mentions=1" in feats  # two mentions: log2(2) = 1
 
 
-@NEEDS_RETRAIN
+@NOT_REACHED
 def test_the_example_casts_the_camps_as_the_article_presents_them(pipe):
     """examples/peace-talks.txt is pro-Kremlin: its spokesman is the hero, Kyiv and the West the villains."""
     ex = Path(__file__).resolve().parent.parent / "examples" / "peace-talks.txt"
