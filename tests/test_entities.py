@@ -173,7 +173,8 @@ def test_hindi_falls_back_to_the_gazetteer():
     a = Pipeline.from_config({"analyzers": ["entities"]}).analyze(Document.create(text, title_in_text=True))
     assert_spans_exact(a)
     names = {e["name"] for e in a.data["entities"]}
-    assert names == {"रूस", "यूक्रेन", "पुतिन", "नाटो"}  # not the adjective रूसी
+    assert {"रूस", "यूक्रेन", "पुतिन", "नाटो"} <= names and "रूसी" not in names  # not the adjective alone
+    # (the mention lexicon learned from the annotated Hindi mentions may add more actors, e.g. the army)
 
 
 # -- the role model --------------------------------------------------------------------------------
