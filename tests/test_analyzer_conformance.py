@@ -138,5 +138,5 @@ def test_analyzer_writes_only_what_it_assigns_and_reads_only_what_it_requires(na
 
 def test_an_analyzer_run_alone_gets_the_analyzers_it_reads_from():
     """`--analyzers claims` used to run claims alone: no entity links, no quote ids, same version."""
-    assert Pipeline.from_config({"analyzers": ["claims"]}).names == ["language", "entities", "quotes", "claims"]
+    assert Pipeline.from_config({"analyzers": ["claims"]}).names == ["language", "domain", "narratives", "entities", "quotes", "claims"]
     assert Pipeline.from_config({"analyzers": ["genre"]}).names == ["language", "subjectivity", "domain", "genre"]

@@ -173,7 +173,8 @@ def test_hindi_falls_back_to_the_gazetteer():
     a = Pipeline.from_config({"analyzers": ["entities"]}).analyze(Document.create(text, title_in_text=True))
     assert_spans_exact(a)
     names = {e["name"] for e in a.data["entities"]}
-    assert names == {"रूस", "यूक्रेन", "पुतिन", "नाटो"}  # not the adjective रूसी
+    assert {"रूस", "यूक्रेन", "पुतिन", "नाटो"} <= names and "रूसी" not in names  # not the adjective alone
+    # (the mention lexicon learned from the annotated Hindi mentions may add more actors, e.g. the army)
 
 
 # -- the role model --------------------------------------------------------------------------------
@@ -270,7 +271,7 @@ def test_analyzer_output_schema_and_exact_spans(peace_analysis):
     spans = peace_analysis.spans_by("entities")
     assert len(spans) == sum(len(e["mentions"]) for e in ents)
     for e in ents:
-        assert set(e) == {"id", "name", "type", "mentions", "main_role", "main_role_score", "fine_roles", "evidence"}
+        assert set(e) == {"id", "name", "key", "type", "mentions", "main_role", "main_role_score", "fine_roles", "evidence"}
         for m in e["mentions"] + e["evidence"]:
             assert text[m["start"] : m["end"]] == m["text"]
         if e["main_role"] is None:

@@ -190,10 +190,10 @@ def test_analyzers_command_prints_who_reads_what_and_the_problems():
 
     r = subprocess.run([sys.executable, "-m", "narrascope", "analyzers"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    claims = r.stdout.split("claims", 1)[1].split("narratives", 1)[0]
+    claims = r.stdout.split("\nclaims", 1)[1].split("\nsubjectivity", 1)[0]
     assert "data.entities <- entities" in claims and "data.quotes <- quotes" in claims
     assert "assigns: data.claims, spans.claims" in claims
     assert r.stdout.rstrip().endswith("problems: none")
     r = subprocess.run([sys.executable, "-m", "narrascope", "analyzers", "--json"], capture_output=True, text=True, timeout=120)
     graph = json.loads(r.stdout)
-    assert [n["name"] for n in graph["analyzers"]][:3] == ["language", "entities", "quotes"] and graph["problems"] == []
+    assert [n["name"] for n in graph["analyzers"]][:4] == ["language", "domain", "narratives", "entities"] and graph["problems"] == []

@@ -13,11 +13,11 @@ from .base import Analyzer
 
 REGISTRY: dict[str, str] = {
     "language": "narrascope.analyzers.language:LanguageAnalyzer",
-    "entities": "narrascope.analyzers.entities:EntitiesAnalyzer",
-    "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
-    "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
     "domain": "narrascope.analyzers.domain:DomainAnalyzer",
     "narratives": "narrascope.analyzers.narratives:NarrativesAnalyzer",
+    "entities": "narrascope.analyzers.entities:EntitiesAnalyzer",  # reads labels.narratives (issue 13)
+    "quotes": "narrascope.analyzers.quotes:QuotesAnalyzer",
+    "claims": "narrascope.analyzers.claims:ClaimsAnalyzer",
     "subjectivity": "narrascope.analyzers.subjectivity:SubjectivityAnalyzer",
     "genre": "narrascope.analyzers.genre:GenreAnalyzer",
     "frames": "narrascope.analyzers.frames:FramesAnalyzer",

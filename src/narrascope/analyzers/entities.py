@@ -71,9 +71,9 @@ def _sentence_at(sentences, starts: list[int], offset: int) -> tuple[int, int] |
 
 class EntitiesAnalyzer(Analyzer):
     name = "entities"
-    requires = ("data.language",)
+    requires = ("data.language", "labels.narratives")
     assigns = ("data.entities", "spans.entities")
-    version = "2"
+    version = "3"
     description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
 
     def __init__(self, model_dir: str | None = None, use_spacy: bool = True, encoder: bool = False) -> None:
@@ -97,6 +97,9 @@ class EntitiesAnalyzer(Analyzer):
 
             self.encoder_ = open_encoder(self.model_dir or ARTIFACT_DIR, True)
         self.nlp_ = load_spacy() if self.use_spacy else None
+        from ..models.mention_lexicon import load_lexicon
+
+        self.lexicon_ = load_lexicon(self.model_dir or ARTIFACT_DIR)
         self._loaded = True
         return self
 
@@ -138,12 +141,27 @@ class EntitiesAnalyzer(Analyzer):
             mentions = gazetteer_mentions(text)
         else:
             mentions = capitalised_mentions(text, doc.sentences)
+        if sdoc is None:  # issue 13: actors the annotated corpus names, in this language
+            from ..models.mention_lexicon import lexicon_mentions
+
+            mentions = lexicon_mentions(text, self.lexicon_.get(lang, ()), mentions)
         mentions = fix_title_mentions(mentions, text, title_end)[:MAX_MENTIONS]
+        # -- issue 13: boilerplate out, places typed, article context per entity (models/stance.py)
+        from ..models import entity_merge, stance
+
+        mentions = entity_merge.clean_mentions(mentions, text, doc.source, tagged=sdoc is not None)
         entities = group_mentions(mentions, text)
+        narratives = stance.article_narratives(analysis.labels)
+        with_context = "context" in getattr(self.clf_, "meta_", {})  # models trained with it (older ones: none)
+        ctx = [tuple(stance.context_features(text, [(m.start, m.end) for m in e.mentions], e.key,
+                                             stance.narrative_keys(narratives or []), title_end, lang))
+               if with_context else () for e in entities]
+        # -- end issue 13
         flat = [(ei, m) for ei, e in enumerate(entities) for m in e.mentions]
         contexts = [
-            MentionContext(text, m.start, m.end, lang, tuple(syntax_features(sdoc, m.start, m.end)) if sdoc is not None else ())
-            for _, m in flat
+            MentionContext(text, m.start, m.end, lang,
+                           (tuple(syntax_features(sdoc, m.start, m.end)) if sdoc is not None else ()) + ctx[ei])
+            for ei, m in flat
         ]
         rows_of: list[list[int]] = [[] for _ in entities]
         for k, (j, _) in enumerate(flat):
@@ -152,6 +170,7 @@ class EntitiesAnalyzer(Analyzer):
         if contexts:
             X = self.clf_.featurizer.transform(contexts)
             pm, pf = self.clf_.predict_proba(X)
+            pm = stance.adjust_main(pm, stance.language_bias(getattr(self.clf_, "meta_", {}).get("language_bias"), [lang]))  # issue 13
             if self.framing_ is not None:
                 n_text = max(len(text), 1)
                 structural = np.array([
@@ -160,6 +179,11 @@ class EntitiesAnalyzer(Analyzer):
                     for e in entities
                 ])
                 framed = self.framing_.framed(framing_matrix(structural, pool_mentions(X, rows_of)))
+            # issue 13: an article that carries no narrative frames nobody (calibrated article gate)
+            meta = getattr(self.clf_, "meta_", {})
+            gate = stance.gate_probability(meta.get("article_gate"), stance.narrative_strength(narratives), lang)
+            if gate < 0.5:
+                framed[:] = False
         else:
             pm = pf = np.zeros((0, 0))
         out: list[dict[str, Any]] = []
@@ -189,7 +213,10 @@ class EntitiesAnalyzer(Analyzer):
                     evidence.append(span_dict(text, se[0], se[1]))
             mentions_out = [span_dict(text, m.start, m.end) for m in ent.mentions]
             out.append({
-                "id": eid, "name": ent.name, "type": ent.type, "mentions": mentions_out,
+                "id": eid, "type": ent.type, "mentions": mentions_out,
+                "key": entity_merge.entity_key(ent.name, ent.type),
+                "name": entity_merge.canonical_name(entity_merge.entity_key(ent.name, ent.type),
+                                                    [m.text for m in ent.mentions]),
                 "main_role": main_role, "main_role_score": main_score, "fine_roles": fine, "evidence": evidence,
             })
             label = main_role or "Entity"

@@ -173,6 +173,10 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     contexts: dict[int, MentionContext] = {}
     offsets: Counter = Counter()
     failures: list[str] = []
+    from ..models import stance  # issue 13: the article's narratives are context for its mentions
+    from ..models.narratives import NarrativeModel
+
+    narratives_model = NarrativeModel.load(None)
     for doc_id, idx in by_doc.items():
         try:
             text = read_article(input_dir, doc_id)
@@ -180,18 +184,26 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
             failures.append(str(e))
             continue
         lang = detect_language(text)[0]
+        narratives = narratives_model.predict_texts([text])[0].narratives
         sdoc = nlp(text) if (nlp is not None and lang == "en") else None
         for i in idx:
             r = rows[i]
             s, e, how = resolve_mention(text, r.mention, r.start, r.end)
             offsets[how] += 1
             extra = tuple(syntax_features(sdoc, s, e)) if sdoc is not None and e > s else ()
+            if "context" in getattr(clf, "meta_", {}):  # models trained with the article context
+                extra += stance.given_mention_features(text, s, e, narratives, lang)
             contexts[i] = MentionContext(text, s, e, lang, extra)
     if failures and not contexts:
         raise DataError(f"no article could be read; first problem: {failures[0]}", where=str(mentions_file))
     order = sorted(contexts)
     ctx = [contexts[i] for i in order]
-    decisions = clf.decide(*role_probabilities(clf, clf.featurizer.transform(ctx), ctx, encoder)) if ctx else []
+    decisions = []
+    if ctx:
+        pm, pf = role_probabilities(clf, clf.featurizer.transform(ctx), ctx, encoder)
+        pm = stance.adjust_main(pm, stance.language_bias(getattr(clf, "meta_", {}).get("language_bias"),
+                                                         [c.language for c in ctx]))
+        decisions = clf.decide(pm, pf)
     out_rows = [(rows[i], main, [f for f, _ in fines]) for i, (main, _, fines) in zip(order, decisions)]
     with atomic_output(output) as f:  # no half-written prediction file on an error or Ctrl-C
         n = write_predictions(f, out_rows)

@@ -193,6 +193,10 @@ def group_mentions(mentions: list[Mention], text: str) -> list[Entity]:
     for m in mentions:
         key = normalise_name(m.text)
         key = ALIASES.get(key, key)
+        if m.type in ("PERSON", "ENTITY"):
+            from .entity_merge import person_key  # titles, patronymics, initials dropped
+
+            key = person_key(key)
         if not key:
             continue
         ent = by_key.get(key)
@@ -215,7 +219,7 @@ def group_mentions(mentions: list[Mention], text: str) -> list[Entity]:
         ent.mentions.append(m)
         if len(normalise_name(m.text)) > len(normalise_name(ent.name)) and m.type == ent.type:
             ent.name = m.text
-            ent.key = normalise_name(m.text)
+            ent.key = key if m.type in ("PERSON", "ENTITY") else normalise_name(m.text)
     _link_titles(entities, text)
     return entities
 

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from ..errors import DataError
 from ..formats.semeval2025_roles import SHIFTED, UNRESOLVED, read_article, read_rows, resolve_mention
 from ..models.roles import (
-    ALL_FINE, MAIN_ROLES, PARENT, Featurizer, FramingModel, MentionContext, RoleClassifier, tokens,
+    ALL_FINE, MAIN_ROLES, PARENT, Featurizer, FramingModel, MentionContext, RoleClassifier, _softmax, tokens,
 )
 
 LANGUAGES = ("EN", "BG", "HI", "PT", "RU")
@@ -172,8 +172,11 @@ def score_oof(data: RoleData, folds, zm, zf, params: dict | None = None, main_te
 
 def train_roles(data_dir: str | Path, out_dir: str | Path, *, n_folds: int = 5, seed: int = 13,
                 params: dict | None = None, languages=LANGUAGES, n_features: int = 2**16,
-                weights: dict | None = None, log=print) -> dict:
-    """The reproducible training recipe behind the shipped model. Returns the CV report."""
+                weights: dict | None = None, log=print, compare: bool = True) -> dict:
+    """The reproducible training recipe behind the shipped model. Returns the CV report.
+
+    ``compare``: also cross-validate the model without the article context (the model before issue
+    13) on the same folds, for the model card."""
     t0 = time.time()
     params = {**DEFAULT_PARAMS, **(params or {})}
     data = load_role_data(data_dir, languages)
@@ -183,20 +186,46 @@ def train_roles(data_dir: str | Path, out_dir: str | Path, *, n_folds: int = 5, 
     nlp = load_spacy()
     framing = framing_model = None
     feat = Featurizer(n_features=n_features, weights={**DEFAULT_WEIGHTS, **(weights or {})})
+    # issue 13: the article's (predicted) narratives are context for every mention and entity
+    from . import roles_context as rc
+
+    texts = {d: c.text for c, d in zip(data.contexts, data.doc)}
+    narratives = rc.predicted_narratives(texts)
     if nlp is None:
         log("spaCy model not installed: training without dependency features and without the framing model")
     else:
         docs = add_syntax(data, nlp)
-        Xf, yf, gf, ner_recall = framing_dataset(data, docs, feat)
+        Xf, yf, gf, ner_recall = framing_dataset(
+            data, docs, feat, context=rc.entity_context(narratives, {t: d for d, t in texts.items()}))
         framing, framing_model = fit_framing(Xf, yf, gf, n_folds=n_folds, seed=seed)
         framing["ner_recall_of_gold_mentions"] = round(ner_recall, 4)
         log(f"framing model: CV F1 {framing['cv_f1']} ± {framing['cv_f1_std']}, "
             f"NER recall of gold mentions {ner_recall:.3f}")
+    X_before = feat.transform(data.contexts) if compare else None  # the model before issue 13
+    rc.add_context(data, narratives)
     X = feat.transform(data.contexts)
     folds, zm, zf = cross_validate(data, X, params, n_folds=n_folds, seed=seed)
     clf = RoleClassifier(**params, featurizer=feat, seed=seed)
     clf.calibrate(zm, data.main, zf, data.fines)
-    cv = score_oof(data, folds, zm, zf, params, clf.main_temp_, clf.fine_temp_, eval_langs=languages)
+    # issue 13: per-language main-role biases and the second-role ratio, tuned on out-of-fold scores;
+    # the reported CV applies to each fold what was tuned on the other folds (nested)
+    biases, ratio, ratio_scores = rc.tune_decision(data, folds, zm, zf, clf.main_temp_, clf.fine_temp_, params["mix"])
+    clf.second_ratio = ratio
+    dec = rc.nested_decisions(data, folds, zm, zf, clf.main_temp_, clf.fine_temp_, params["mix"])
+    cv = rc.score_decisions(data, folds, dec, languages)
+    context_report = {"second_ratio_cv_em": ratio_scores, "cv_reweighted": rc.reweighted_scores(data, dec),
+                      "reweight_target": "Antagonist 0.5, Protagonist 0.25, Innocent 0.25",
+                      "article_gate": rc.fit_article_gates(data_dir, languages, rc.predicted_narratives)}
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    context_report["mention_lexicon"] = rc.lexicon_step(data, folds, out_dir, languages)
+    if compare:
+        zm0, zf0 = cross_validate(data, X_before, params, n_folds=n_folds, seed=seed)[1:]
+        mt0 = RoleClassifier(**params).calibrate(zm0, data.main, zf0, data.fines)
+        context_report["cv_before"] = score_oof(data, folds, zm0, zf0, params, mt0.main_temp_, mt0.fine_temp_,
+                                                eval_langs=languages)
+        context_report["cv_before_reweighted"] = rc.reweighted_scores(data, RoleClassifier(**params).decide(
+            _softmax(zm0 / mt0.main_temp_), _softmax(zf0 / mt0.fine_temp_)))
+        del X_before
     for L, r in cv.items():
         log(f"CV {L}: exact match {r['exact_match_mean']:.3f} ± {r['exact_match_std']:.3f}, "
             f"main-role accuracy {r['main_role_accuracy_mean']:.3f} ± {r['main_role_accuracy_std']:.3f} (n={r['n']})")
@@ -215,7 +244,8 @@ def train_roles(data_dir: str | Path, out_dir: str | Path, *, n_folds: int = 5, 
         "data_digest": digest.hexdigest()[:16],
         "seconds": round(time.time() - t0, 1),
     }
-    clf.save(out_dir, extra={"training": report, "framing": framing})
+    clf.save(out_dir, extra={"training": report, "framing": framing, "language_bias": biases,
+                             "article_gate": context_report["article_gate"], "context": context_report})
     stale = Path(out_dir) / FramingModel.FILE
     if framing_model is not None:
         framing_model.save(out_dir)
@@ -271,7 +301,7 @@ def add_syntax(data: RoleData, nlp, languages=("EN",)) -> dict[str, object]:
     return docs
 
 
-def framing_dataset(data: RoleData, docs: dict, featurizer: Featurizer, languages=("EN",)):
+def framing_dataset(data: RoleData, docs: dict, featurizer: Featurizer, languages=("EN",), context=None):
     """Entity-level rows for the 'framed at all?' decision from the annotated articles.
 
     Every entity our recogniser finds in an annotated article is a row; it is positive when one of
@@ -298,7 +328,9 @@ def framing_dataset(data: RoleData, docs: dict, featurizer: Featurizer, language
         text = texts[d]
         sdoc = docs[text]
         title_end = text.find("\n\n") if "\n\n" in text else 0
-        ents = group_mentions(fix_title_mentions(spacy_mentions(sdoc), text, title_end), text)
+        from ..models.entity_merge import clean_mentions  # issue 13: the analyzer's cleanup
+
+        ents = group_mentions(clean_mentions(fix_title_mentions(spacy_mentions(sdoc), text, title_end), text), text)
         found = [(m.start, m.end) for e in ents for m in e.mentions]
         for s, e in gold[d]:
             total += 1
@@ -307,7 +339,8 @@ def framing_dataset(data: RoleData, docs: dict, featurizer: Featurizer, language
             pos = any(a < m.end and m.start < b for m in ent.mentions for a, b in gold[d])
             S.append(framing_features(len(ent.mentions), any(m.start < title_end for m in ent.mentions),
                                       ent.mentions[0].start / max(len(text), 1), ent.type))
-            ctx = [MentionContext(text, m.start, m.end, "en", tuple(syntax_features(sdoc, m.start, m.end)))
+            more = context(text, ent, title_end) if context else ()  # issue 13: article context
+            ctx = [MentionContext(text, m.start, m.end, "en", tuple(syntax_features(sdoc, m.start, m.end)) + more)
                    for m in ent.mentions[:FRAMING_MENTIONS]]
             pooled.append(featurizer.transform(ctx).max(axis=0))
             y.append(int(pos))
@@ -440,6 +473,9 @@ def write_model_card(out_dir: str | Path, meta: dict | None = None) -> Path:
         "  (the predict command scores any given mention).",
         "",
     ]
+    from .roles_context import card_section  # issue 13
+
+    lines += card_section(meta)
     lines += encoder_card_section(out_dir)
     p = out_dir / "MODEL_CARD.md"
     p.write_text("\n".join(lines), encoding="utf-8")
