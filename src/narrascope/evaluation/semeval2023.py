@@ -17,9 +17,9 @@ gold has one misspelt technique.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import DataError
+from ..formats.tsv import tsv_rows as _rows
 
 TASKS = ("semeval2023-techniques", "semeval2023-frames", "semeval2023-genre")
 
@@ -40,20 +40,6 @@ def frame_labels() -> list[str]:
 
 def genre_labels() -> list[str]:
     return _labels("semeval2023-genres")
-
-
-def _rows(path: Path) -> Iterable[tuple[int, list[str]]]:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", where=str(p)) from None
-    except UnicodeDecodeError as e:
-        raise DataError(f"not UTF-8 text ({e.reason})", where=str(p)) from None
-    for n, line in enumerate(text.split("\n"), 1):
-        line = line.rstrip("\r")
-        if line.strip():
-            yield n, line.split("\t")
 
 
 def _split_labels(field: str, allowed: set[str], where: str, strict: bool, dropped: list) -> set[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from ..errors import DataError
+from .tsv import tsv_rows
 
 
 def format_row(doc_id: str, technique: str, start: int, end_exclusive: int) -> str:
@@ -41,18 +42,9 @@ def read_spans(path: Path, *, allowed: set[str] | None = None, strict: bool = Tr
     and is dropped and recorded in ``dropped`` otherwise (gold).
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", where=str(p)) from None
-    except UnicodeDecodeError as e:
-        raise DataError(f"not UTF-8 text ({e.reason})", where=str(p)) from None
     out: dict[str, list[tuple[str, int, int]]] = {}
-    for n, line in enumerate(text.split("\n"), 1):
-        line = line.rstrip("\r")
-        if not line.strip():
-            continue
-        parts = [x.strip() for x in line.split("\t")]
+    for n, fields in tsv_rows(p):
+        parts = [x.strip() for x in fields]
         where = f"{p}:{n}"
         if len(parts) < 4:
             raise DataError(f"expected 'id<TAB>technique<TAB>start<TAB>end', got {len(parts)} field(s)", where=where)
