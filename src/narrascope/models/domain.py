@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from ..document import span_dict
 from ..errors import ModelError
 from .domain_lexicon import cue_matches, lexicon_counts
-from .hashed_linear import HashedTfidf, LinearHead, artifact_dir
+from .hashed_linear import HashedTfidf, LinearHead, artifact_dir, read_artifacts
 
 ARTIFACT = "domain"
 LABELS = ["URW", "CC", "none"]
@@ -124,15 +124,8 @@ class DomainModel:
     @classmethod
     def load(cls, folder: str | Path | None = None) -> "DomainModel":
         folder = Path(folder) if folder else artifact_dir(ARTIFACT)
-        try:
-            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-            with np.load(folder / "weights.npz", allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except FileNotFoundError as e:
-            raise ModelError("domain model files are missing", where=str(e.filename),
-                             hint="reinstall narrascope or run `narrascope train domain --data DIR`") from None
-        except (ValueError, OSError, json.JSONDecodeError) as e:
-            raise ModelError(f"domain model files are corrupt: {e}", where=str(folder)) from None
+        meta, arrays = read_artifacts(folder, what="domain model",
+                                      hint="reinstall narrascope or run `narrascope train domain --data DIR`")
         if meta.get("format") != "narrascope-domain/1":
             raise ModelError(f"unknown domain model format {meta.get('format')!r}", where=str(folder / "model.json"))
         feats = HashedTfidf.from_arrays(meta["features"], arrays)

@@ -150,17 +150,27 @@ def save_model(folder: Path, features: HashedTfidf, heads: dict[str, LinearHead]
     (folder / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def load_model(folder: Path) -> tuple[HashedTfidf, dict[str, LinearHead], dict]:
+def read_artifacts(folder: Path, npz: tuple[str, ...] = ("weights.npz",), optional: tuple[str, ...] = (), *,
+                   what: str = "model", hint: str = "reinstall narrascope or retrain with `narrascope train`",
+                   ) -> tuple[dict, dict[str, np.ndarray]]:
+    """One reader of a model folder: ``model.json`` and the arrays of its ``.npz`` files (``optional``
+    ones may be absent), with one error for missing and one for corrupt files."""
     folder = Path(folder)
     try:
         meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-        with np.load(folder / "weights.npz", allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
+        arrays: dict[str, np.ndarray] = {}
+        for name in npz + tuple(n for n in optional if (folder / n).exists()):
+            with np.load(folder / name, allow_pickle=False) as z:
+                arrays.update({k: z[k] for k in z.files})
     except FileNotFoundError as e:
-        raise ModelError("model files are missing", where=str(e.filename),
-                         hint="reinstall narrascope or retrain with `narrascope train`") from None
+        raise ModelError(f"{what} files are missing", where=str(e.filename), hint=hint) from None
     except (ValueError, OSError, json.JSONDecodeError) as e:
-        raise ModelError(f"model files are corrupt: {e}", where=str(folder)) from None
+        raise ModelError(f"{what} files are corrupt: {e}", where=str(folder)) from None
+    return meta, arrays
+
+
+def load_model(folder: Path) -> tuple[HashedTfidf, dict[str, LinearHead], dict]:
+    meta, arrays = read_artifacts(folder)
     features = HashedTfidf.from_arrays(meta["features"], arrays)
     heads = {n: LinearHead.from_arrays(cfg, arrays, f"{n}_") for n, cfg in meta["heads"].items()}
     return features, heads, meta

@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ModelError
-from .hashed_linear import HashedTfidf, LinearHead, quantize_rows
+from .hashed_linear import HashedTfidf, LinearHead, quantize_rows, read_artifacts
 
 TOKEN = re.compile(r"\w+(?:[-'\u2019]\w+)*|[^\w\s]", re.UNICODE)
 QUOTES = set("\"\u201c\u201d\u00ab\u00bb\u201e\u2018\u2019'")
@@ -358,19 +358,8 @@ class SpanModel:
     @classmethod
     def load(cls, folder: Path) -> "SpanModel":
         folder = Path(folder)
-        try:
-            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-            arrays = {}
-            for name in ("weights.npz", "tokens.npz", "words.npz"):
-                if name == "words.npz" and not (folder / name).exists():
-                    continue
-                with np.load(folder / name, allow_pickle=False) as z:
-                    arrays.update({k: z[k] for k in z.files})
-        except FileNotFoundError as e:
-            raise ModelError("span model files are missing", where=str(e.filename),
-                             hint="reinstall narrascope or retrain with `narrascope train techniques`") from None
-        except (ValueError, OSError, json.JSONDecodeError) as e:
-            raise ModelError(f"span model files are corrupt: {e}", where=str(folder)) from None
+        meta, arrays = read_artifacts(folder, ("weights.npz", "tokens.npz"), ("words.npz",), what="span model",
+                                      hint="reinstall narrascope or retrain with `narrascope train techniques`")
         if meta.get("kind") != "technique-spans" or meta.get("token_features") != N_TOKEN_FEATURES:
             raise ModelError("not a technique span model of this version", where=str(folder),
                              hint="retrain with `narrascope train techniques`")

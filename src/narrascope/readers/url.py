@@ -119,12 +119,17 @@ def fetch(url: str, options, *, headers: dict[str, str] | None = None) -> Fetche
     except NetworkError:
         raise
     except (OSError, http.client.HTTPException, ValueError) as e:
-        if watchdog.fired:
-            raise _timed_out(url, options) from None
-        raise NetworkError(f"cannot fetch: {type(e).__name__}: {e}".rstrip(": "), where=url,
-                           hint="check the URL and the network") from None
+        raise _fetch_failed(url, options, watchdog, e) from None
     finally:
         watchdog.cancel()
+
+
+def _fetch_failed(url: str, options, watchdog, e: Exception) -> NetworkError:
+    """The error for a failed fetch: a timeout when the whole-fetch deadline fired, else what failed."""
+    if watchdog.fired:
+        return _timed_out(url, options)
+    return NetworkError(f"cannot fetch: {type(e).__name__}: {e}".rstrip(": "), where=url,
+                        hint="check the URL and the network")
 
 
 def _timed_out(url: str, options) -> NetworkError:
@@ -237,10 +242,7 @@ def _fetch(url: str, options, deadline: float, watchdog: "_Watchdog", headers: d
             raise NetworkError(f"cannot resolve host {parts.hostname!r}: {e.strerror}", where=url,
                                hint="check the URL and the network") from None
         except (OSError, http.client.HTTPException, ValueError) as e:
-            if watchdog.fired:
-                raise _timed_out(url, options) from None
-            raise NetworkError(f"cannot fetch: {type(e).__name__}: {e}".rstrip(": "), where=url,
-                               hint="check the URL and the network") from None
+            raise _fetch_failed(url, options, watchdog, e) from None
         finally:
             conn.close()
         mime, charset = _parse_content_type(ctype_header)
