@@ -64,6 +64,7 @@ def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_siz
 
     pipe = Pipeline.from_config({"analyzers": analyzers} if analyzers else None)
     per: dict[str, float] = {}
+    per_cpu: dict[str, float] = {}
     docs = [Document.create(t, title_in_text=True) for t in texts]
     if jobs == 1:
         pipe.analyze(docs[0])
@@ -72,9 +73,10 @@ def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_siz
             orig = a.pipe
 
             def timed(batch, _orig=orig, _name=a.name):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 _orig(batch)
                 per[_name] = per.get(_name, 0.0) + time.perf_counter() - t
+                per_cpu[_name] = per_cpu.get(_name, 0.0) + time.process_time() - c
 
             a.pipe = timed  # type: ignore[method-assign]
         t = time.perf_counter()
@@ -90,7 +92,8 @@ def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_siz
             n = sum(1 for _ in workers.pipe(docs, batch_size=batch_size))
     steady = time.perf_counter() - t
     return {"name": f"narrascope default pipeline --jobs {jobs}", "n": n, "cold": cold, "steady": steady,
-            "total": time.perf_counter() - T0, "rss": _rss_mb(), "per": {k: 1000 * v / n for k, v in per.items()}}
+            "total": time.perf_counter() - T0, "rss": _rss_mb(), "per": {k: 1000 * v / n for k, v in per.items()},
+            "per_cpu": {k: 1000 * v / n for k, v in per_cpu.items()}}
 
 
 def child(args) -> None:
@@ -132,7 +135,8 @@ def main() -> None:
     spacy_run = contestant("--role", "spacy")
     runs = [contestant("--role", "narrascope", "--role-jobs", j) for j in args.jobs.split(",")]
     print(f"articles: {args.n} x ~{spacy_run['words']:.0f} words ({'--data ' + args.data if args.data else 'synthetic'}); "
-          f"{os.cpu_count()} CPU core(s); each contestant in a fresh process")
+          f"{os.cpu_count()} CPU core(s), load average {os.getloadavg()[0]:.1f} at the end (> cores: the machine "
+          f"was shared, numbers are pessimistic); each contestant in a fresh process")
     print(f"{'':44} {'art/s (with cold start)':>24} {'art/s (after start)':>20} {'cold start':>11} {'peak RSS':>18}")
     for r in [spacy_run] + runs:
         rss = f"{r['rss'][0]:.0f} MB" + (f" (+{r['rss'][1]:.0f}/worker)" if r["rss"][1] > 1 else "")
@@ -146,9 +150,9 @@ def main() -> None:
               f"{(runs[1]['n'] / runs[1]['total']) / (runs[0]['n'] / runs[0]['total']):.2f}x with cold start, "
               f"{(runs[1]['n'] / runs[1]['steady']) / (runs[0]['n'] / runs[0]['steady']):.2f}x after start")
     if runs and runs[0].get("per"):
-        print("per analyzer (jobs 1), ms/article:")
+        print("per analyzer (jobs 1), ms/article: wall, CPU (this process's CPU time: steadier on a shared machine)")
         for name, ms in sorted(runs[0]["per"].items(), key=lambda kv: -kv[1]):
-            print(f"  {name:<14} {ms:7.1f}")
+            print(f"  {name:<14} {ms:7.1f} {runs[0].get('per_cpu', {}).get(name, float('nan')):7.1f}")
     sys.stdout.flush()
 
 
