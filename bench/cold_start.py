@@ -22,12 +22,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "tensorflow", "cupy")
+# the CLI, reporting at exit which heavy frameworks ended up in sys.modules (an import that was
+# tried and refused leaves a line in -X importtime, but no module)
+RUN_CLI = ("import atexit, runpy, sys; atexit.register(lambda: sys.stderr.write('HEAVY=' + ','.join(sorted("
+           "{m.split('.')[0] for m in sys.modules} & set(%r))) + '\\n')); "
+           "sys.argv = ['narrascope'] + sys.argv[1:]; runpy.run_module('narrascope', run_name='__main__')" % (HEAVY,))
 
 
 def one_run(article: Path, env: dict, importtime: bool) -> tuple[float, float, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    cmd = [sys.executable] + (["-X", "importtime"] if importtime else []) + ["-m", "narrascope", "analyze", str(article), "-q"]
+    cmd = [sys.executable] + (["-X", "importtime"] if importtime else []) + ["-c", RUN_CLI, "analyze", str(article), "-q"]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -59,7 +64,7 @@ def main() -> None:
                 imports.append((int(cum), name.rstrip()))
     top = [(us, name) for us, name in imports if not name.startswith("  ")]  # top-level imports only
     top.sort(reverse=True)
-    heavy = sorted({n.strip().split(".")[0] for _, n in imports} & set(HEAVY))
+    heavy = [line[len("HEAVY="):] for line in trace.splitlines() if line.startswith("HEAVY=")]
     walls = sorted(w for w, _, _ in runs)
     cpus = sorted(c for _, c, _ in runs)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -67,7 +72,7 @@ def main() -> None:
           f"{os.cpu_count()} cores{', --site ' + args.site if args.site else ''}):")
     print(f"  wall  median {walls[len(walls) // 2]:.2f} s (min {walls[0]:.2f})")
     print(f"  CPU   median {cpus[len(cpus) // 2]:.2f} s (min {cpus[0]:.2f})")
-    print(f"  heavy frameworks imported: {', '.join(heavy) or 'none'}")
+    print(f"  heavy frameworks imported: {(heavy[-1] if heavy else '?') or 'none'}")
     print("  largest top-level imports (cumulative, one traced run):")
     for us, name in top[:5]:
         print(f"    {us / 1e6:5.2f} s  {name.strip()}")
