@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..document import Document
-from ..errors import DataError
-from ..evaluation.semeval2025 import normalise_id, read_label_list, read_subtask2_file
+from ...document import Document
+from ...errors import DataError
+from .narratives_metric import normalise_id, read_label_list, read_subtask2_file
 
 LANGUAGES = ("EN", "BG", "HI", "PT", "RU")
 
@@ -52,8 +52,8 @@ def official_labels(task_dir: str | Path) -> tuple[list[str], list[str]]:
 
 
 def read_article(path: Path, lang: str | None = None) -> Document:
-    from ..readers import ReadOptions
-    from ..readers.txt import read
+    from ...readers import ReadOptions
+    from ...readers.txt import read
 
     doc = next(iter(read(path, ReadOptions())))
     return doc

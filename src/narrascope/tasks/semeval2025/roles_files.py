@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable
 
-from ..errors import DataError
+from ...errors import DataError
 
 # how a mention's offsets were resolved
 INCLUSIVE, EXCLUSIVE, SHIFTED, UNRESOLVED = "inclusive", "exclusive", "shifted", "unresolved"
@@ -156,12 +156,12 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     """
     from collections import Counter
 
-    from ..analyzers.entities import ARTIFACT_DIR, load_spacy
-    from ..analyzers.language import detect_language
-    from ..errors import NarrascopeError
-    from ..models.roles import MentionContext, RoleClassifier, syntax_features
-    from ..models.roles_encoder import open_encoder, role_probabilities
-    from . import atomic_output
+    from ...analyzers.entities import ARTIFACT_DIR, load_spacy
+    from ...analyzers.language import detect_language
+    from ...errors import NarrascopeError
+    from ...models.roles import MentionContext, RoleClassifier, syntax_features
+    from ...models.roles_encoder import open_encoder, role_probabilities
+    from ...formats import atomic_output
 
     rows = read_rows(mentions_file, with_roles=False)
     clf = RoleClassifier.load(model_dir or ARTIFACT_DIR)
@@ -173,8 +173,8 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     contexts: dict[int, MentionContext] = {}
     offsets: Counter = Counter()
     failures: list[str] = []
-    from ..models import stance  # issue 13: the article's narratives are context for its mentions
-    from ..models.narratives import NarrativeModel
+    from ...models import stance  # issue 13: the article's narratives are context for its mentions
+    from ...models.narratives import NarrativeModel
 
     narratives_model = NarrativeModel.load(None)
     for doc_id, idx in by_doc.items():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..errors import DataError
+from ...errors import DataError
 
 LABELS = ("OBJ", "SUBJ")
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from ..errors import DataError
-from ..formats.semeval2025_roles import MentionRow
+from ...errors import DataError
+from .roles_files import MentionRow
 
 
 def score_roles(gold: Iterable[MentionRow], pred: Iterable[MentionRow], *, by_language: bool = False) -> dict:

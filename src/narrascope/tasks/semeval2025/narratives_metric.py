@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from ..errors import DataError
+from ...errors import DataError
 
 
 def document_f1(gold: Iterable[str], pred: Iterable[str], label_list: Iterable[str]) -> float:

@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Iterable
 
-from ..errors import DataError
-from .tsv import tsv_rows
+from ...errors import DataError
+from ..tsv import tsv_rows
 
 
 def format_row(doc_id: str, technique: str, start: int, end_exclusive: int) -> str:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import DataError
-from ..formats.tsv import tsv_rows as _rows
+from ...errors import DataError
+from ..tsv import tsv_rows as _rows
 
 TASKS = ("semeval2023-techniques", "semeval2023-frames", "semeval2023-genre")
 
 
 def _labels(taxonomy: str) -> list[str]:
-    from ..taxonomies import load_taxonomy
+    from ...taxonomies import load_taxonomy
 
     return load_taxonomy(taxonomy).ids
 

@@ -98,7 +98,7 @@ def score_spans(gold: Mapping[str, SpanList], pred: Mapping[str, SpanList], *, s
     ``gold`` decides which articles are scored; an article in ``pred`` but not in ``gold`` is an
     error when ``strict_ids`` (usually an id mistake), else ignored.
     """
-    from ..errors import DataError
+    from ...errors import DataError
 
     unknown = [k for k in pred if k not in gold]
     if unknown and strict_ids:

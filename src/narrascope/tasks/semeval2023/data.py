@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataError
+from ...errors import DataError
 
 LANGS = ("en", "fr", "ge", "it", "po", "ru")
 _ARTICLE = re.compile(r"^article(\d+)\.txt$")
