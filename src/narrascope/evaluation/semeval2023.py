@@ -1,0 +1,8 @@
+"""Moved to :mod:`narrascope.tasks.semeval2023.metric` (the shared-task package, issue 11); this import path is an alias of
+that module, kept for old imports."""
+
+import sys
+
+from ..tasks.semeval2023 import metric as _moved
+
+sys.modules[__name__] = _moved
