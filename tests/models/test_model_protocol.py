@@ -100,6 +100,7 @@ def test_the_one_format_round_trips_and_reports_missing_and_corrupt_files(tmp_pa
     write_artifacts(tmp_path / "m", {"name": "x", "\u00e9": 1}, arrays)
     meta, back = read_artifacts(tmp_path / "m")
     assert meta == {"name": "x", "\u00e9": 1} and set(back) == {"W", "b"} and np.array_equal(back["W"], arrays["W"])
+    assert sorted(back.files) == ["W", "b"]  # as on numpy's NpzFile
     assert (tmp_path / "m" / "model.json").read_text(encoding="utf-8").endswith("}\n")
     with pytest.raises(ModelError, match="missing"):
         read_artifacts(tmp_path / "nowhere")

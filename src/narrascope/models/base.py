@@ -85,16 +85,24 @@ def load_shipped(name: str, folder: str | Path | None = None) -> Model:
     return model_class(name).load(Path(folder) if folder else artifact_dir(name))
 
 
+class Arrays(dict):
+    """The arrays of a model folder by name; ``files`` lists the names, as on numpy's ``NpzFile``."""
+
+    @property
+    def files(self) -> list[str]:
+        return list(self)
+
+
 def read_artifacts(folder: Path, npz: tuple[str, ...] = (WEIGHTS,), optional: tuple[str, ...] = (), *,
                    meta: str = META, what: str = "model",
                    hint: str = "reinstall narrascope or retrain with `narrascope train`",
-                   ) -> tuple[dict, dict[str, np.ndarray]]:
+                   ) -> tuple[dict, Arrays]:
     """One reader of a model folder: the JSON file ``meta`` and the arrays of its ``.npz`` files
     (``optional`` ones may be absent), with one error for missing and one for corrupt files."""
     folder = Path(folder)
     try:
         info = json.loads((folder / meta).read_text(encoding="utf-8"))
-        arrays: dict[str, np.ndarray] = {}
+        arrays = Arrays()
         for name in npz + tuple(n for n in optional if (folder / n).exists()):
             with np.load(folder / name, allow_pickle=False) as z:
                 arrays.update({k: z[k] for k in z.files})
