@@ -50,6 +50,10 @@ SHIPPED: dict[str, str] = {
     "technique-spans": "narrascope.models.technique_spans:SpanModel",
     "techniques": "narrascope.models.hashed_linear:HashedLinearModel",
 }
+# artifact folders that hold no classifier (no labels, no predict_proba), found and read the same way
+OTHER_ARTIFACTS: dict[str, str] = {
+    "encoder": "the shared static token encoder (models/static_encoder.py), read through features.encoder",
+}
 
 
 @runtime_checkable
