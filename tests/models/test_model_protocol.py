@@ -13,8 +13,8 @@ import scipy.sparse as sp
 
 from narrascope.errors import ModelError
 from narrascope.models.base import (
-    ARTIFACTS, OTHER_ARTIFACTS, SHIPPED, Model, artifact_dir, check_proba, dequantize_rows, load_shipped, model_class, quantize_rows,
-    read_artifacts, write_artifacts,
+    ARTIFACTS, OTHER_ARTIFACTS, SHIPPED, Model, artifact_dir, check_proba, dequantize_rows, load_shipped, model_class,
+    quantize_rows, read_artifacts, write_artifacts,
 )
 
 TEXTS = [
