@@ -202,9 +202,7 @@ class StaticEncoder:
         ids = np.asarray(ids, dtype=np.int64)
         if ids.size == 0:
             return np.zeros(self.dim, dtype=np.float32)
-        v = (self.weights[ids] * self._scale[ids]) @ self._q[ids].astype(np.float32)
-        n = float(np.linalg.norm(v))
-        return (v / n).astype(np.float32) if n > 1e-12 else np.zeros(self.dim, dtype=np.float32)
+        return _unit((self._q[ids].astype(np.float32) * (self.weights[ids] * self._scale[ids])[:, None]).sum(0), self.dim)
 
     def pool_spans(self, ids: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                    spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -232,11 +230,11 @@ class StaticEncoder:
         w = self.weights[ids]
         return DocEncoding(ids=ids, starts=starts, ends=ends, token_vectors=rows,
                            sentence_vectors=_pool_spans(rows, w, starts, sentences, self.dim),
-                           doc_vector=_unit(w @ rows, self.dim), model_id=self.model_id)
+                           doc_vector=_unit((rows * w[:, None]).sum(0), self.dim), model_id=self.model_id)
 
 
 def _unit(v: np.ndarray, dim: int) -> np.ndarray:
-    n = float(np.linalg.norm(v))
+    n = float(np.sqrt((v * v).sum()))
     return (v / n).astype(np.float32) if n > 1e-12 else np.zeros(dim, dtype=np.float32)
 
 
@@ -245,10 +243,15 @@ def _pool_spans(rows: np.ndarray, w: np.ndarray, starts: np.ndarray, spans: Sequ
     out = np.zeros((len(spans), dim), dtype=np.float32)
     if not len(spans) or not len(rows):
         return out
+    # no BLAS here: these products are small, and a BLAS thread pool costs more than it saves
     bounds = np.searchsorted(starts, np.asarray(spans, dtype=np.int64).reshape(-1, 2), "left")
-    cw = np.vstack([np.zeros((1, dim)), np.cumsum(w[:, None] * rows, axis=0, dtype=np.float64)])
-    S = cw[bounds[:, 1]] - cw[bounds[:, 0]]
-    n = np.linalg.norm(S, axis=1, keepdims=True)
+    W = rows * w[:, None]
+    pts = np.unique(np.concatenate([[0, len(rows)], bounds.ravel()]))
+    segs = np.add.reduceat(W, pts[:-1], axis=0)
+    C = np.vstack([np.zeros((1, dim), np.float32), np.cumsum(segs, axis=0)])
+    pos = np.searchsorted(pts, bounds)
+    S = C[pos[:, 1]] - C[pos[:, 0]]
+    n = np.sqrt((S * S).sum(1, keepdims=True))
     return np.where(n > 1e-6, S / np.maximum(n, 1e-12), 0).astype(np.float32)
 
 
