@@ -284,7 +284,7 @@ def remove_language_directions(rows: np.ndarray, weights: np.ndarray, tok: Piece
     mean) vectors of sample texts; every row is shifted by the grand mean and the directions in
     which the language means differ are projected out (as in the "language-agnostic" post-
     processing of multilingual sentence embeddings). On the translation pairs of the tests this
-    lifts the gap between translations and unrelated sentences from 0.08 to 0.33."""
+    lifts the gap between translations and unrelated sentences from 0.09 to 0.33."""
     means = []
     for texts in samples.values():
         pooled = []
