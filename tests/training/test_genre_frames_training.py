@@ -175,3 +175,14 @@ def test_training_writes_models_the_analyzers_load_and_cards_with_per_language_t
     GenreAnalyzer(str(tmp_path / "genre")).pipe([a])
     FramesAnalyzer(str(tmp_path / "frames")).pipe([a])
     assert a.data["genre"]["label"] in ("reporting", "opinion", "satire") and a.labels["frames"]
+
+
+def test_genre_flags_texts_far_shorter_than_a_news_article():
+    short = Analysis(document=Document.create(RANT, title_in_text=True))
+    GenreAnalyzer().pipe([short])
+    assert short.data["genre"]["short_text_warning"] is True
+    assert any("genre: low confidence" in w and "words" in w for w in short.warnings)
+    long_text = (FIX / "article9000002.txt").read_text(encoding="utf-8")
+    long_doc = Analysis(document=Document.create(long_text + ("\n" + long_text.split("\n", 2)[2]) * 6, title_in_text=True))
+    GenreAnalyzer().pipe([long_doc])
+    assert "short_text_warning" not in long_doc.data["genre"]

@@ -25,6 +25,7 @@ from .base import Analyzer
 
 ARTIFACT = "genre"
 TAXONOMY = "semeval2023-genres"
+MIN_WORDS = 150  # ~2% of the training articles are shorter; the length features run off the scale below
 
 
 class GenreAnalyzer(Analyzer):
@@ -120,6 +121,18 @@ class GenreAnalyzer(Analyzer):
         for analysis, row, ps in zip(batch, P, p_subj):
             self._emit(analysis, row, ps)
             self._guard().check(analysis)
+            self._short_text_check(analysis)
+
+    def _short_text_check(self, analysis: Analysis) -> None:
+        """Texts far shorter than a news article push the length features off the training range
+        (e.g. a three-sentence rant scores as satire): flag them, as the domain guard does."""
+        n = len(analysis.document.text.split())
+        if n < MIN_WORDS:
+            msg = (f"genre: low confidence, the text has {n} words; the genre model was trained on articles "
+                   f"of {MIN_WORDS} words or more")
+            if msg not in analysis.warnings:
+                analysis.warnings.append(msg)
+            analysis.data["genre"]["short_text_warning"] = True
 
     def _guard(self):
         if getattr(self, "_domain_guard", None) is None:

@@ -49,13 +49,22 @@ TEXT = {
              "costs a second head and the encoder pass: not kept"),
         ],
         "attempts_note": "Exploration numbers: 5 grouped folds over all languages, cross-fitted biases, macro-F1 at the "
-                         "train prior / reweighted to 65/30/5 ('rw'); same folds for every row. The shipped row is "
-                         "re-measured by the training command in the tables above (same protocol).",
+                         "train prior / reweighted to 65/30/5 ('rw'); same folds for every row (folds built over the "
+                         "1,440 articles of the genre and frames label files together). The training command builds its "
+                         "folds over the 1,234 genre articles only; the same shipped configuration then scores the "
+                         "tables above (e.g. all 0.456 / rw 0.548, en 0.397 / rw 0.500 instead of 0.54 / 0.60 and "
+                         "0.41 / 0.44): differences of ~0.05 between fold assignments are the noise level here. "
+                         "The model shipped before was measured with English-only folds (0.459 at the train prior) "
+                         "and is not directly comparable; at the train prior the new model is not better on English "
+                         "(0.40 with train-prior biases), its gain is the reporting class at the news prior.",
         "limits": "- Targets (issue 12: pooled macro-F1 >= 0.65, English >= 0.55, reporting F1 >= 0.6) are met only for the "
                   "reporting class reweighted to the news prior; macro-F1 is not: the English satire class (10 articles, "
                   "mostly partisan opinion pieces) is near zero and caps English macro-F1.\n"
                   "- The reporting/opinion boundary follows the shared task's annotation, which counts much "
-                  "commentary-flavoured news as opinion.\n",
+                  "commentary-flavoured news as opinion.\n"
+                  "- Training articles have 150 words or more and satire articles are the shortest: a text of a few "
+                  "sentences gets length features off the training range and often scores as satire (a three-sentence "
+                  "rant: satire 0.99). The analyzer flags texts under 150 words (`short_text_warning` plus a warning).\n",
     },
     "frames": {
         "title": "Framing dimensions (SemEval-2023 Task 3 subtask 2)",
@@ -76,6 +85,8 @@ TEXT = {
             ("SGD C=8, prior-corrected thresholds", "en 0.684, en reweighted 0.662 (0.630 without correction); "
              "Policy_prescription predicted in 30% of English articles (3% without)"),
             ("SGD C=8 with balanced class weights", "en 0.693, all 0.635; prior-corrected: en 0.681, reweighted 0.678"),
+            ("SGD C=32 + the shared encoder's document vector (landed 48k-piece build, z-scored, weight 0.1)",
+             "en 0.661, all 0.592; prior-corrected: en 0.647, reweighted 0.630: not kept"),
             ("SGD C=32, thresholds on all languages (shipped)", "en 0.696, all 0.637; prior-corrected (shipped default): "
              "en 0.685, reweighted 0.668"),
         ],
