@@ -1,8 +1,11 @@
 """Framing dimensions (SemEval-2023 Task 3 subtask 2): multi-label, with evidence sentences.
 
 The article is scored as a whole (hashed word + char n-gram TF-IDF, one logistic regression per
-frame, per-frame thresholds tuned by grouped cross-validation). Evidence for a frame: the sentences
-the same frame head scores highest (up to three, the best one always).
+frame trained on six languages pooled, per-frame thresholds tuned by grouped cross-validation).
+The default thresholds (``prior="news"``) are tuned with the frames of known prior shift weighted
+to their stated news prior (Policy_prescription_and_evaluation, Public_opinion: see the model
+card); ``prior="train"`` uses the thresholds tuned at the training prior. Evidence for a frame: the
+sentences the same frame head scores highest (up to three, the best one always).
 """
 
 from __future__ import annotations
@@ -29,15 +32,18 @@ class FramesAnalyzer(Analyzer):
     name = "frames"
     requires = ("features.sentence_texts", "features.hashed_ngrams", "data.domain")
     assigns = ("data.frames", "labels.frames")
-    version = "2"
+    version = "3"
     description = "Framing dimensions (14, SemEval-2023) with per-frame scores and evidence sentences."
 
-    def __init__(self, model_dir: str | None = None, max_evidence: int = 3):
+    def __init__(self, model_dir: str | None = None, max_evidence: int = 3, prior: str = "news"):
         self.model_dir = model_dir
         from ..errors import check_param
 
         check_param("max_evidence", max_evidence, isinstance(max_evidence, int) and max_evidence >= 1, "an integer >= 1")
+        check_param("prior", prior, prior in ("news", "train"),
+                    "'news' (thresholds for the stated news prior, the default) or 'train' (the training prior)")
         self.max_evidence = int(max_evidence)
+        self.prior = prior
         self._model = None
 
     def load(self) -> "FramesAnalyzer":
@@ -59,9 +65,16 @@ class FramesAnalyzer(Analyzer):
         self.load()
         return list(self._model[1].labels)
 
+    def thresholds(self) -> np.ndarray:
+        """Per-frame thresholds of the chosen ``prior``."""
+        head, meta = self._model[1], self._model[2]
+        if self.prior == "train" and "thresholds_train_prior" in meta:
+            return np.asarray(meta["thresholds_train_prior"], dtype=np.float32)
+        return head.thresholds
+
     def decide(self, P: np.ndarray) -> list[list[int]]:
         """Chosen frame indices per row: those over threshold; at least the best one."""
-        th = self._model[1].thresholds
+        th = self.thresholds()
         out = []
         for row in P:
             idx = [int(j) for j in np.where(row >= th)[0]]
@@ -99,7 +112,7 @@ class FramesAnalyzer(Analyzer):
         analysis.data["frames"] = {
             "taxonomy": TAXONOMY,
             "scores": {labels[j]: round(float(row[j]), 4) for j in range(len(labels))},
-            "thresholds": {labels[j]: round(float(head.thresholds[j]), 4) for j in range(len(labels))},
+            "thresholds": {labels[j]: round(float(t), 4) for j, t in enumerate(self.thresholds())},
         }
         if doc.sentences:
             D = head.decision(feats.transform_counts(features_of(analysis).hashed_ngrams(feats, "sentences")))  # (n_sent, L)

@@ -1,4 +1,5 @@
-"""MODEL_CARD.md for the techniques / frames / genre / subjectivity models, written from cv.json."""
+"""MODEL_CARD.md for the techniques and subjectivity models, written from cv.json (frames and genre:
+:mod:`.prior_cards`)."""
 
 from __future__ import annotations
 
@@ -38,43 +39,6 @@ INFO = {
         "train": "narrascope train subjectivity --data ../shared/data/checkthat2025-subjectivity",
         "limits": "- Sentence-level only: a reported opinion in quotes counts as subjective text.\n",
     },
-    "frames": {
-        "title": "Framing dimensions (SemEval-2023 Task 3 subtask 2)",
-        "data": "SemEval-2023 Task 3 training articles with frame labels in en, fr, ge, it, po, ru.",
-        "model": "Hashed word 1-2-gram + char_wb 3-5-gram TF-IDF of the whole article, one logistic "
-                 "regression per frame, per-frame thresholds tuned for micro-F1 on out-of-fold English scores "
-                 "(at least one frame per article). Evidence sentences: the sentences the frame head scores highest.",
-        "train": "narrascope train frames --data ../shared/data/semeval2023-t3",
-        "licence": "SemEval-2023 Task 3 data: research use under the task's terms (no licence file in the data folder); the weights are derived from it.",
-        "notes": "- Not retrained in this version (a full grouped-CV run costs ~2,500 s of CPU, out of reach on the shared "
-                 "2-core machine this round). The held-out error analysis shows prior shift, not only features: "
-                 "Policy_prescription_and_evaluation is in 73% of held-out articles vs 15% of train (recall 0.02), "
-                 "Public_opinion 35% vs 5%. Articles outside the war/climate domain now carry a warning "
-                 "(`data.frames.domain_warning`).\n",
-        "limits": "- Rare English frames (Economic, Public_opinion, Capacity_and_resources, Cultural_identity) "
-                  "have under 30 English examples each and low F1.\n",
-    },
-    "genre": {
-        "title": "Article genre (SemEval-2023 Task 3 subtask 1)",
-        "data": "SemEval-2023 Task 3 genre labels in en, fr, ge, it, po, ru (English is 88% opinion; all six "
-                "languages together 18% reporting, 6% satire), plus the shipped subjectivity model for style features.",
-        "model": "Hashed TF-IDF of the article + 12 style features (share of subjective sentences, attribution verbs, "
-                 "quotes, first/second person, questions, exclamations, length); multinomial logistic regression "
-                 "with balanced class weights; per-class log-probability biases calibrated for macro-F1 on "
-                 "out-of-fold predictions pooled over all six languages (not on the opinion-heavy English prior).",
-        "train": "narrascope train genre --data ../shared/data/semeval2023-t3",
-        "licence": "SemEval-2023 Task 3 data: research use under the task's terms (no licence file in the data folder); the weights are derived from it.",
-        "notes": "- Measured this version (5 grouped folds, English rows, no bias calibration; 'reweighted' = every English "
-                 "article weighted so the classes have the stated target priors 65% reporting / 30% opinion / 5% satire): "
-                 "the 12 style features alone (attribution density, quotes, first/second person, questions, exclamations, "
-                 "subjective share, length, digits), C=1: macro-F1 0.346, reweighted 0.410 (reporting F1 0.58); C=10: "
-                 "0.386, reweighted 0.460 (reporting F1 0.63). The shipped TF-IDF + style model scores 0.459 at the "
-                 "train prior (reporting F1 0.30). Not retrained (a full run costs ~900 s of CPU).\n"
-                 "- Articles outside the war/climate domain carry a warning (`data.genre.domain_warning`).\n",
-        "limits": "- The English 'satire' training labels are mostly partisan opinion pieces, not satire; satire "
-                  "recall is near zero on English.\n- The reporting/opinion boundary follows the shared task's "
-                  "annotation, which counts much commentary-flavoured news as opinion.\n",
-    },
     "techniques": {
         "title": "Persuasion techniques (SemEval-2023 Task 3 subtask 3)",
         "data": "SemEval-2023 Task 3 paragraph labels and gold technique spans in en, fr, ge, it, po, ru "
@@ -104,6 +68,10 @@ def _fmt(s: dict) -> str:
 
 
 def write_model_card(name: str, out: Path, report: dict) -> Path:
+    if name in ("genre", "frames"):  # pooled training, per-language / reweighted tables
+        from .prior_cards import write_prior_card
+
+        return write_prior_card(name, out, report)
     info = INFO[name]
     lines = [f"# {info['title']}", "", f"Artifact `{name}` (shipped in `narrascope/models/artifacts/{name}/`: "
              "`model.json`, `weights.npz` -- int8 weights with per-row scales, float16 IDF; no pickle).", "",

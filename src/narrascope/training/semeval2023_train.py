@@ -1,4 +1,5 @@
-"""Training (with grouped cross-validation) of the techniques, frames, genre and subjectivity models.
+"""Training (with grouped cross-validation) of the techniques, frames, genre and subjectivity models
+(frames and genre live in :mod:`.frames` and :mod:`.genre`, re-exported here).
 
 Each ``train_*`` function is seeded and deterministic, measures the official metric by K-fold
 cross-validation on English (folds keep near-duplicate articles together; thresholds and biases are
@@ -18,7 +19,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ..models.hashed_linear import HashedTfidf, LinearHead, save_model, shape_features
+from ..models.hashed_linear import HashedTfidf, save_model, shape_features
 from .linear_cv import (
     f1,
     fit_multiclass,
@@ -29,7 +30,7 @@ from .linear_cv import (
     near_duplicate_groups,
     tune_thresholds,
 )
-from .semeval2023_data import LANGS, line_paragraphs, load_doc_labels, load_subjectivity, load_techniques
+from .semeval2023_data import LANGS, line_paragraphs, load_subjectivity, load_techniques
 
 log = logging.getLogger(__name__)
 
@@ -133,13 +134,9 @@ def train_subjectivity(data: Path, out: Path, *, C: float = 0.5, folds: int = 5,
 
 
 # -------------------------------------------------------------------------------------------------
-# frames
-def _doc_setup(data: Path, subtask: int, langs):
-    arts = []
-    for lang in langs:
-        arts += load_doc_labels(data, lang, subtask)
-    en = np.array([i for i, a in enumerate(arts) if a.lang == "en"])
-    return arts, en
+# frames and genre: pooled six-language training with prior-aware decisions (own modules)
+from .frames import train_frames  # noqa: E402,F401
+from .genre import train_genre  # noqa: E402,F401
 
 
 def _en_folds(arts, en, folds: int, seed: int) -> np.ndarray:
@@ -147,168 +144,6 @@ def _en_folds(arts, en, folds: int, seed: int) -> np.ndarray:
     groups = near_duplicate_groups([arts[i].text for i in en])
     fold_of[en] = group_folds(groups, folds, seed)
     return fold_of
-
-
-def train_frames(data: Path, out: Path, *, C: float = 8.0, folds: int = 5, seed: int = 0, langs=LANGS,
-                 say: Callable[[str], None] = print) -> dict:
-    from ..evaluation.semeval2023 import frame_labels
-
-    t0 = time.time()
-    FR = frame_labels()
-    arts, en = _doc_setup(data, 2, langs)
-    Y = np.array([[f in a.frames for f in FR] for a in arts], dtype=int)
-    feats = HashedTfidf()
-    C_all = feats.counts([a.text for a in arts])
-    fold_of = _en_folds(arts, en, folds, seed)
-    is_en = np.array([a.lang == "en" for a in arts])
-
-    def fit(rows):
-        feats.idf_ = _idf(C_all, rows, feats.n_features)
-        X = feats.weight(C_all)
-        return X, fit_multilabel(X[rows], Y[rows], FR, C=C)
-
-    def oof(rows, inner_folds):
-        """Out-of-fold English scores inside ``rows`` (inner grouped folds) for threshold tuning."""
-        S = np.zeros((len(arts), len(FR)))
-        en_rows = rows[is_en[rows]]
-        inner = group_folds(near_duplicate_groups([arts[i].text for i in en_rows]), inner_folds, seed + 1)
-        for kk in range(inner_folds):
-            te = en_rows[inner == kk]
-            X, head = fit(np.setdiff1d(rows, te))
-            S[te] = head.predict_proba(X[te])
-        return en_rows, S[en_rows]
-
-    scores, per = [], {f: [] for f in FR}
-    for k in range(folds):
-        te = np.where(fold_of == k)[0]
-        tr = np.where(fold_of != k)[0]
-        en_rows, S_in = oof(tr, 3)
-        th = tune_thresholds(Y[en_rows], S_in)
-        X, head = fit(tr)
-        P = head.predict_proba(X[te]) >= th
-        for j in range(len(FR)):  # at least one frame per article
-            pass
-        none = ~P.any(axis=1)
-        if none.any():
-            Sx = head.predict_proba(X[te])
-            P[np.where(none)[0], np.argmax(Sx[none] - th, axis=1)] = True
-        Yt = Y[te].astype(bool)
-        scores.append(f1(*micro_f1_counts(Yt, P)))
-        for j, f in enumerate(FR):
-            per[f].append(f1(*micro_f1_counts(Yt[:, j:j + 1], P[:, j:j + 1])))
-        say(f"frames fold {k}: micro-F1 {scores[-1]:.3f}")
-    all_rows = np.arange(len(arts))
-    en_rows, S_in = oof(all_rows, folds)
-    th = tune_thresholds(Y[en_rows], S_in)
-    X, head = fit(all_rows)
-    head.thresholds = th
-    head.meta = {"task": "semeval2023-frames"}
-    save_model(out, feats, {"doc": head}, {"name": "frames", "seed": seed, "C": C, "train_languages": list(langs)})
-    report = {"task": "frames", "metric": "micro-F1 over (article, frame)", "cv_english": _summary(scores),
-              "cv_english_per_label": {f: _summary(v) for f, v in per.items()},
-              "n_articles": len(arts), "n_english": int(len(en)), "seconds": round(time.time() - t0, 1)}
-    _write_cv(out, report)
-    return report
-
-
-# -------------------------------------------------------------------------------------------------
-# genre
-def _tune_biases(y: np.ndarray, logp: np.ndarray, n_classes: int, fixed: int) -> np.ndarray:
-    """Additive per-class biases (class ``fixed`` stays 0) maximising macro-F1 on ``logp``."""
-    grid = np.arange(-3.0, 3.01, 0.25)
-    bias = np.zeros(n_classes)
-    others = [c for c in range(n_classes) if c != fixed]
-    for _ in range(2):
-        for c in others:
-            best, bv = -1.0, 0.0
-            for v in grid:
-                b = bias.copy()
-                b[c] = v
-                m, _ = macro_f1(list(y), list((logp + b).argmax(1)), list(range(n_classes)))
-                if m > best + 1e-9:
-                    best, bv = m, v
-            bias[c] = bv
-    return bias
-
-
-def genre_features(arts, feats: HashedTfidf, subj_dir: Path | None = None):
-    """TF-IDF counts (unweighted) and style rows for each article (style uses the subjectivity model)."""
-    from ..analyzers.subjectivity import SubjectivityAnalyzer
-    from ..document import Document
-    from ..models.style import style_features
-
-    subj = SubjectivityAnalyzer(str(subj_dir) if subj_dir else None).load()
-    docs = [Document.create(a.text, title_in_text=True) for a in arts]
-    style = []
-    for a, d in zip(arts, docs):
-        p = subj.sentence_scores([d.text[s:e] for s, e in d.sentences], "en" if a.lang == "en" else "xx")
-        style.append(style_features(d.text, d.sentences, p))
-    return feats.counts([d.text for d in docs]), np.vstack(style)
-
-
-def train_genre(data: Path, out: Path, *, C: float = 4.0, style_weight: float = 1.0, folds: int = 5, seed: int = 0,
-                langs=LANGS, subj_dir: Path | None = None, say: Callable[[str], None] = print) -> dict:
-    from ..evaluation.semeval2023 import genre_labels
-
-    t0 = time.time()
-    GE = genre_labels()
-    arts, en = _doc_setup(data, 1, langs)
-    y = np.array([GE.index(a.genre) for a in arts])
-    feats = HashedTfidf()
-    C_all, style = genre_features(arts, feats, subj_dir)
-    fold_of = _en_folds(arts, en, folds, seed)
-    groups_all = np.arange(len(arts))
-    groups_all[en] = len(arts) + near_duplicate_groups([arts[i].text for i in en])
-    opinion = GE.index("opinion")
-
-    def fit(rows):
-        feats.idf_ = _idf(C_all, rows, feats.n_features)
-        X = sp.hstack([feats.weight(C_all), sp.csr_matrix(style * style_weight)], format="csr")
-        return X, fit_multiclass(X[rows], y[rows], GE, C=C, class_weight="balanced")
-
-    def calibrate(rows, inner_folds):
-        """Biases tuned on out-of-fold log-probabilities of ``rows`` (all languages pooled)."""
-        inner = group_folds(groups_all[rows], inner_folds, seed + 1)
-        logp = np.zeros((len(rows), len(GE)))
-        for kk in range(inner_folds):
-            te = rows[inner == kk]
-            X, head = fit(np.setdiff1d(rows, te))
-            logp[inner == kk] = np.log(head.predict_proba(X[te]) + 1e-9)
-        return _tune_biases(y[rows], logp, len(GE), opinion)
-
-    scores, scores_raw, per = [], [], {g: [] for g in GE}
-    pred_all = np.full(len(arts), -1)
-    for k in range(folds):
-        te = np.where(fold_of == k)[0]
-        tr = np.where(fold_of != k)[0]
-        bias = calibrate(tr, 3)
-        X, head = fit(tr)
-        logp = np.log(head.predict_proba(X[te]) + 1e-9)
-        pred = (logp + bias).argmax(1)
-        pred_all[te] = pred
-        m, pc = macro_f1([GE[i] for i in y[te]], [GE[i] for i in pred], GE)
-        scores.append(m)
-        scores_raw.append(macro_f1([GE[i] for i in y[te]], [GE[i] for i in logp.argmax(1)], GE)[0])
-        for g in GE:
-            per[g].append(pc[g]["f1"])
-        say(f"genre fold {k}: macro-F1 {m:.3f} (uncalibrated {scores_raw[-1]:.3f}) biases {np.round(bias, 2).tolist()}")
-    pooled, pooled_per = macro_f1([GE[i] for i in y[en]], [GE[i] for i in pred_all[en]], GE)
-    rows = np.arange(len(arts))
-    bias = calibrate(rows, folds)
-    X, head = fit(rows)
-    head.thresholds = bias.astype(np.float32)  # multiclass: additive log-prob biases
-    head.meta = {"task": "semeval2023-genre", "thresholds_are": "additive log-probability biases"}
-    save_model(out, feats, {"doc": head}, {"name": "genre", "seed": seed, "C": C, "style_weight": style_weight,
-                                          "train_languages": list(langs)})
-    report = {"task": "genre", "metric": "macro-F1 over genres present",
-              "cv_english": _summary(scores), "cv_english_uncalibrated": _summary(scores_raw),
-              "cv_english_per_label": {g: _summary(v) for g, v in per.items()},
-              "pooled_english": {"macro_f1": round(pooled, 4),
-                                 "per_label": {g: {kk: round(vv, 4) for kk, vv in pooled_per[g].items()} for g in GE}},
-              "final_biases": {g: round(float(b), 3) for g, b in zip(GE, bias)},
-              "n_articles": len(arts), "n_english": int(len(en)), "seconds": round(time.time() - t0, 1)}
-    _write_cv(out, report)
-    return report
 
 
 # -------------------------------------------------------------------------------------------------
