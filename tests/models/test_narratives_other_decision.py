@@ -63,7 +63,7 @@ def test_dense_block_adds_to_scores_survives_save_and_load_and_is_required(tmp_p
     m = _model(dense=Wd, info={"dense_feature": "encoder"})
     X = m.featurizer.transform(["x"])
     d = np.array([[1.0, 0.0, 0.0]], np.float32)
-    assert m.scores(X, d)[0, 0] == pytest.approx(2.5)
+    assert m.scores(X, d)[0, 0] == pytest.approx(2.5)  # no mean: unit-length vector as given
     assert m.dense_feature == "encoder"
     with pytest.raises(ModelError):
         m.scores(X)
@@ -99,3 +99,23 @@ def test_reweight_to_prior_gives_the_target_share():
     w = reweight_to_prior(y, 0.27)
     assert w[y].sum() / w.sum() == pytest.approx(0.27)
     assert reweight_to_prior(np.zeros(5, bool), 0.27).tolist() == [1.0] * 5
+
+
+def test_training_with_document_vectors_ships_a_dense_block_that_round_trips(tmp_path):
+    from narrascope.training.narratives import LabelSpace, build_model
+
+    space = LabelSpace.from_official(["Other", "A", "B"], ["Other", "A: x", "A: Other", "B: Other"])
+    texts = ["alpha war tanks", "beta climate heat", "gamma market shares", "alpha tanks again", "beta heat wave"]
+    Y = np.zeros((5, 6), np.float32)
+    Y[[0, 3], 0] = Y[[0, 3], 2] = Y[[1, 4], 1] = Y[[1, 4], 4] = Y[[0, 1, 3, 4], 5] = 1
+    dense = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float32) + 3.0
+    m = build_model(Featurizer(bits=6).counts(texts), Y, space, bits=6, lam=0.3, dense=dense, dense_weight=1.0,
+                    info={"dense_feature": "encoder"})
+    assert m.dense_weights.shape == (8, 6) and m.dense_mean == pytest.approx(dense.mean(axis=0))
+    X = m.featurizer.transform(texts)
+    S = m.scores(X, dense)
+    assert not np.allclose(S, m.scores(X, dense[::-1]))  # the vectors count
+    m.save(tmp_path)
+    m2 = NarrativeModel.load(tmp_path)
+    assert m2.dense_feature == "encoder"
+    assert np.allclose(m2.scores(X, dense), S, atol=0.05)

@@ -72,7 +72,10 @@ class NarrativesAnalyzer(Analyzer):
 
         # the "Other" decision is calibrated per language (issue 12): the document's language goes with it
         languages = [document_language(a.document, a) for a in batch]
-        decisions = self.model_.predict_texts([a.document.text for a in batch], self.other_prior, languages)
+        dense = None
+        if self.model_.dense_feature:  # the shared encoder's document vector (one pass per document)
+            dense = np.stack([np.asarray(features_of(a).get(self.model_.dense_feature).doc_vector, dtype=np.float32) for a in batch])
+        decisions = self.model_.predict_texts([a.document.text for a in batch], self.other_prior, languages, dense)
         for analysis, decision in zip(batch, decisions):
             if self.abstain:
                 from ..models.domain import domain_of

@@ -126,9 +126,11 @@ class NarrativeModel:
         calibration: dict[str, tuple[float, float]],
         info: dict | None = None,
         dense_weights: np.ndarray | None = None,
+        dense_mean: np.ndarray | None = None,
     ):
         self.featurizer = featurizer
-        self.dense_weights = dense_weights  # (dim, n_heads) over a document vector, or None
+        self.dense_weights = dense_weights  # (dim, n_heads) over a prepared document vector, or None
+        self.dense_mean = dense_mean  # training mean of the raw document vectors (see prepare_dense)
         self.narratives = list(narratives)
         self.subnarratives = list(subnarratives)
         self.parents = list(parents)  # parent narrative of each sub-narrative
@@ -159,7 +161,7 @@ class NarrativeModel:
             if dense is None:
                 raise ModelError("this narrative model also reads document vectors (" + str(self.dense_feature) + ") and none were given",
                                  hint="run it through the narratives analyzer, which reads the shared feature")
-            S = S + np.asarray(dense, dtype=np.float32) @ self.dense_weights
+            S = S + prepare_dense(dense, self.dense_mean) @ self.dense_weights
         return S
 
     @property
@@ -275,6 +277,7 @@ class NarrativeModel:
             idf_word=self.featurizer.idf_word_.astype(np.float16),
             idf_char=self.featurizer.idf_char_.astype(np.float16),
             **_int8("dense", self.dense_weights),
+            **({"dense_mean": self.dense_mean.astype(np.float32)} if self.dense_mean is not None else {}),
         )
         meta = {
             "format": "narrascope-narratives/1",
@@ -319,6 +322,7 @@ class NarrativeModel:
             {k: tuple(v) for k, v in meta["calibration"].items()},
             meta.get("info"),
             dense,
+            arrays["dense_mean"].astype(np.float32) if "dense_mean" in arrays.files else None,
         )
 
 
@@ -332,6 +336,16 @@ def shift_prior(p_other: np.ndarray, train_prior, new_prior) -> np.ndarray:
     a = np.asarray(new_prior, dtype=np.float64) / np.maximum(np.asarray(train_prior, dtype=np.float64), 1e-12)
     b = (1 - np.asarray(new_prior, dtype=np.float64)) / np.maximum(1 - np.asarray(train_prior, dtype=np.float64), 1e-12)
     return p * a / (p * a + (1 - p) * b)
+
+
+def prepare_dense(V: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
+    """Document vectors as the dense block reads them: centred on the training mean, unit length."""
+    V = np.asarray(V, dtype=np.float32)
+    if V.ndim == 1:
+        V = V[None, :]
+    if mean is not None:
+        V = V - mean
+    return V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-9)
 
 
 def _int8(name: str, W: np.ndarray | None) -> dict[str, np.ndarray]:

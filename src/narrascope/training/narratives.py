@@ -23,12 +23,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..evaluation.semeval2025 import document_f1, summarise
-from ..models.narratives import OTHER, Featurizer, NarrativeModel
+from ..models.narratives import OTHER, Featurizer, NarrativeModel, prepare_dense
 from .semeval2025_data import LANGUAGES, Example, group_folds, load_examples, near_duplicate_groups, official_labels
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {"bits": 14, "lam": 0.3, "n_splits": 5, "seed": 0}
+DEFAULTS = {"bits": 14, "lam": 0.3, "n_splits": 5, "seed": 0, "dense_weight": 1.0}
 # The "Other" decision per language (issue 12): a language gets its own intercept in the has-a-narrative
 # calibration when its training data has at least MIN_OTHER "Other" articles (and as many with a
 # narrative); a language whose training share of "Other" is below LOW_OTHER_SHARE (BG, PT, RU: the
@@ -176,14 +176,16 @@ def build_model(
     fz = Featurizer(bits=bits).fit_counts(*counts)
     X = fz.transform_counts(*counts)
     use_dense = dense is not None and dense_weight > 0
+    mean = None
     if use_dense:
-        X = sp.hstack([X, sp.csr_matrix(np.sqrt(dense_weight) * np.asarray(dense, dtype=np.float32))]).tocsr()
+        mean = np.asarray(dense, dtype=np.float32).mean(axis=0)
+        X = sp.hstack([X, sp.csr_matrix(np.sqrt(dense_weight) * prepare_dense(dense, mean))]).tocsr()
     W, b = fit_heads(X, Y, lam, weights)
     Wd = None
     if use_dense:
         W, Wd = W[: fz.n_features], W[fz.n_features :] * np.float32(np.sqrt(dense_weight))
     calibration = calibration or {k: (1.0, 0.0) for k in ("narratives", "subnarratives", "has_narrative")}
-    return NarrativeModel(fz, space.narratives, space.subnarratives, space.parents, W, b, calibration, info, Wd)
+    return NarrativeModel(fz, space.narratives, space.subnarratives, space.parents, W, b, calibration, info, Wd, mean)
 
 
 @dataclass
@@ -337,6 +339,11 @@ def train(
         languages = sorted({e.lang for e in examples})
     if progress:
         progress(f"loaded {len(examples)} articles ({', '.join(languages)})")
+    if dense_feature and dense is None:
+        dense = document_vectors(examples, dense_feature)
+        dense_weight = dense_weight or DEFAULTS["dense_weight"]
+        if progress:
+            progress(f"document vectors of the shared feature {dense_feature!r}: {dense.shape[1]} dimensions")
     cv = cross_validate(examples, space, bits=bits, lam=lam, n_splits=n_splits, seed=seed, progress=progress, weights=weights,
                         dense=dense, dense_weight=dense_weight)
     Y = space.targets(examples)
@@ -363,6 +370,15 @@ def train(
     if out is not None:
         model.save(out)
     return model, cv
+
+
+def document_vectors(examples: Sequence[Example], feature: str = "encoder") -> np.ndarray:
+    """The shared per-document feature ``feature``'s document vector of every example, computed the way
+    the analyzer reads it (``features_of(analysis).get(feature).doc_vector``)."""
+    from ..document import Analysis
+    from ..features import features_of
+
+    return np.stack([np.asarray(features_of(Analysis(document=e.doc)).get(feature).doc_vector, dtype=np.float32) for e in examples])
 
 
 def cv_summary_json(cv: CVResult) -> str:
