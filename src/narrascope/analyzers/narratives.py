@@ -31,7 +31,7 @@ TAXONOMY_ID = "semeval2025-narratives"
 
 class NarrativesAnalyzer(Analyzer):
     name = "narratives"
-    requires = ("features.sentence_texts", "data.domain", "data.language")
+    requires = ("features.sentence_texts", "features.encoder", "data.domain", "data.language")
     assigns = ("labels.narratives", "labels.subnarratives", "data.explanation", "spans.narratives")
     version = "3"
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."

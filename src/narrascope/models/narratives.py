@@ -160,9 +160,20 @@ class NarrativeModel:
         if self.dense_weights is not None:
             if dense is None:
                 raise ModelError("this narrative model also reads document vectors (" + str(self.dense_feature) + ") and none were given",
-                                 hint="run it through the narratives analyzer, which reads the shared feature")
+                                 hint="pass dense=model.document_vectors(texts), or run it through the narratives analyzer")
             S = S + prepare_dense(dense, self.dense_mean) @ self.dense_weights
         return S
+
+    def document_vectors(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The dense block's input for bare texts (the shared feature, computed the way the pipeline
+        does); None when the model has no dense block. The analyzer reads the pipeline's own pass."""
+        if self.dense_feature is None:
+            return None
+        from ..document import Analysis, Document
+        from ..features import features_of
+
+        return np.stack([np.asarray(features_of(Analysis(document=Document(id=str(i), text=t))).get(self.dense_feature).doc_vector,
+                                    dtype=np.float32) for i, t in enumerate(texts)]) if len(texts) else np.zeros((0, self.dense_weights.shape[0]), np.float32)
 
     @property
     def dense_feature(self) -> str | None:
@@ -203,7 +214,7 @@ class NarrativeModel:
                       dense: np.ndarray | None = None) -> list[Decision]:
         """Decode ``texts`` (``languages``: one code per text, e.g. ``"en"``; ``dense``: the texts' document
         vectors when the model has a dense block, see :attr:`dense_feature`)."""
-        S = self.scores(self.featurizer.transform(texts), dense)
+        S = self.scores(self.featurizer.transform(texts), self.document_vectors(texts) if dense is None else dense)
         return self.decode_scores(S, other_prior, languages)
 
     @property
@@ -227,7 +238,8 @@ class NarrativeModel:
 
     def p_other(self, texts: Sequence[str], languages: Sequence[str] | None = None, dense: np.ndarray | None = None) -> np.ndarray:
         """Calibrated P(no narrative) per text, under the training prior."""
-        return self.probabilities(self.scores(self.featurizer.transform(texts), dense), languages)[2]
+        S = self.scores(self.featurizer.transform(texts), self.document_vectors(texts) if dense is None else dense)
+        return self.probabilities(S, languages)[2]
 
     def decode_scores(self, S: np.ndarray, other_prior: float | None = None, languages: Sequence[str] | None = None
                       ) -> list[Decision]:

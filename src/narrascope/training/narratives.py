@@ -393,6 +393,7 @@ ABLATIONS = """\
 | ridge heads trained on English only, expected-F1 decoding | 0.448 | 0.554 |
 | ridge heads trained on all five languages, expected-F1 decoding (shipped before issue 12) | 0.476 | 0.573 |
 | **+ parent-aware sub-narrative calibration + per-language "Other" decision (shipped)** | **0.479** | **0.577** |
+| + the shared encoder's document vector as a dense block (`train narratives --encoder`; see below) | 0.474 | 0.576 |
 | all five languages, global thresholds (cross-fitted) instead of expected-F1 decoding | 0.441 | 0.524 |
 | one-vs-rest logistic regression (word n-grams), global thresholds, all languages | 0.400 | 0.460 |
 | ridge lambda 0.1 / 0.2 / 0.5 / 1.0 instead of 0.3 (0.2: five-language mean 0.422 vs 0.420) | 0.466 / 0.483 / 0.473 / 0.467 | 0.563 / - / - / 0.550 |
@@ -439,16 +440,34 @@ The decision itself stays the expected-F1 rule (the threshold the official metri
 | per-label logit offsets matching predicted to gold label counts (nested) | 0.467-0.475 | 0.379-0.384 | 0.415-0.421 | 0.458-0.466 | 0.353-0.380 | 0.415-0.424 |
 | sub-narrative calibration on (own score, parent score, product) | 0.478; 0.368 | 0.380; 0.300 | 0.414 | 0.470; 0.368 | 0.386 | 0.426; 0.367 |
 | **both: parent-aware subs + per-language "Other", BG/PT/RU at 15% (shipped)** | **0.479; 0.372** | **0.375; 0.303** | **0.415** | **0.471; 0.369** | **0.386** | **0.425; 0.369** |
+| + encoder document vector, dense block weight 1 (prototype encoder, 24k pieces) | 0.476; 0.376 | 0.381; 0.307 | 0.423 | 0.479; 0.383 | 0.418 | 0.435; 0.382 |
+| + a dense-only has-narrative score added to the has score (prototype encoder) | 0.476-0.478 | 0.379-0.383 | 0.419-0.421 | 0.478 | 0.418 | 0.434-0.436; 0.381-0.382 |
+| sentence vectors max-pooled as a second dense block (prototype encoder, weight 1) | 0.456; 0.357 | 0.379; 0.299 | 0.408 | 0.468; 0.366 | 0.394 | 0.421; 0.365 |
+| encoder document vector alone, ridge (prototype encoder) | 0.386; 0.312 | 0.331; 0.269 | 0.389 | 0.424; 0.332 | 0.395 | 0.385; 0.339 |
+| shipped + the shared encoder (48k pieces) document vector, weight 1 (`--encoder`, not the default) | 0.474; 0.380 | 0.380; 0.321 | 0.412 | 0.476; 0.397 | 0.389 | 0.426; 0.380 |
+| (title n-grams as a third kernel block, weight 0.3 / 0.6; first 80 words, weight 0.5) | 0.482 / 0.472 / 0.489 | 0.381 / 0.377 / 0.386 | 0.410 / 0.397 / 0.411 | 0.462 / 0.459 / 0.463 | 0.400 / 0.388 / 0.396 | 0.427 / 0.418 / 0.429 |
 
 Why the "Other" decision barely moves: the within-language ranking of the has-a-narrative score is
 weak outside English (ROC AUC, out of fold: EN 0.84, HI 0.76, BG 0.68, PT 0.51), so no calibration
 or prior can find the "Other" articles of PT/BG/RU; hashed n-grams do not transfer the English
 "Other" examples to other scripts and languages. The per-language decision makes the model able to
 say "Other" in BG (3% of BG articles now, 0.2% before) and is neutral in CV; the gains above are
-within noise. What would close the gap: a cross-lingual signal for "carries a narrative" (the
-shared multilingual encoder's document vector in the has-narrative head; the model reads a dense
-document-vector block when trained with one, see `train(dense=...)`).
-Predicted "Other" share with the shipped decision: EN 59%, HI 33%, BG 2.7%, PT/RU 0%.
+within noise. The shared encoder's document vector (`features.encoder`, a static multilingual
+encoder distilled from multilingual-e5-small) ranks PT "Other" articles better on its own (AUC 0.64
+vs 0.51) but worse in English (0.73); appended to the n-gram features (kernel `X X^T + D D^T`, the
+vector centred on the training mean and unit length) it is neutral unweighted (mean 0.425 -> 0.426,
+EN 0.479 -> 0.474) and lifts every language reweighted to 27% "Other" (mean 0.369 -> 0.380; EN
+0.372 -> 0.380, BG 0.303 -> 0.321, PT 0.369 -> 0.397), and the model now says "Other" in PT and
+RU too (predicted "Other": EN 52%, HI 32%, BG 2.7%, PT 1.5%, RU 1.5%). Cost: the encoder pass
+(~9 ms CPU per article on the loaded machine, shared with every head that reads `features.encoder`)
+plus ~0 for the dense block. It is NOT the default yet: the entities analyzer's article gate
+(issue 13) is fitted on this model's narrative probabilities, and the encoder variant spreads them
+(on the shipped example article the top narrative drops from 0.64 to 0.39, so the English gate
+drops every role there); train with `--encoder` and refit the roles gate together.
+Predicted "Other" share (shipped): EN 59%, HI 33%, BG 2.7%, PT/RU 0% (before issue 12: EN 60%,
+HI 31%, BG 0.2%, PT/RU 0%). What would close the gap: a contextual (not bag-of-pieces)
+multilingual encoder fine-tuned for "carries a narrative", and training data with "Other"
+articles in BG/PT/RU.
 Label frequencies (out of fold, all languages): frequent narratives are over-predicted (URW:
 Discrediting Ukraine 595 predicted vs 378 gold, Discrediting the West 503 vs 333, Praise of Russia 483 vs
 334) and rare ones under-predicted (Distrust towards Media 12 vs 49, Overpraising the West 1 vs 43);
@@ -470,6 +489,10 @@ def write_model_card(out: str | Path, model: NarrativeModel, cv: CVResult) -> Pa
         for lang, r in cv.per_language.items()
     )
     params = info.get("params", {})
+    dense_line = (f"; plus the shared feature `features.{model.dense_feature}` document vector (centred on the training "
+                  f"mean, unit length, kernel weight {info.get('dense_weight')}) as a dense block"
+                  if model.dense_feature else "")
+    reproduce_flag = " --encoder" if model.dense_feature else ""
     text = f"""# Narratives model (SemEval-2025 Task 10, subtask 2)
 
 What it does: multi-label narratives (coarse) and sub-narratives (fine) of news articles about the
@@ -478,7 +501,7 @@ official label strings). CPU only, numpy + scikit-learn; no torch, no network.
 
 ## Model
 - Features: word 1-2-grams and character 2-5-grams (within words), hashed into 2^{params.get('bits')} buckets
-  each (no vocabulary shipped), sublinear TF x IDF, L2 per block.
+  each (no vocabulary shipped), sublinear TF x IDF, L2 per block{dense_line}.
 - Heads: ridge regression (lambda = {params.get('lam')}) for each of {len(model.narratives)} narratives,
   {len(model.subnarratives)} sub-narratives and one "has a narrative" head, solved jointly in the dual.
   Weights stored as int8 with a per-head scale (`weights.npz`), metadata in `model.json`.
@@ -507,9 +530,10 @@ Protocol: {info.get('cv_protocol')}; seed {params.get('seed')}.
 {PRIORS}
 ## Licence of the training data
 SemEval-2025 Task 10 data: research use only (task terms); the shipped weights are derived from it.
+The shared encoder is distilled from multilingual-e5-small (MIT); see its own card.
 
 ## Reproduce
-`narrascope train narratives --data ../shared/data/semeval2025-t10 --out src/narrascope/models/artifacts/narratives`
+`narrascope train narratives --data ../shared/data/semeval2025-t10 --out src/narrascope/models/artifacts/narratives{reproduce_flag}`
 (seeded, deterministic; {info.get('training_seconds')} s for CV + final fit on this run's machine).
 
 ## Known limits
