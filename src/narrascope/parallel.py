@@ -6,7 +6,9 @@ once (when it starts) and analyses whole batches; the parent reads, sends batche
 analyses **in input order**, with the same batches as ``Pipeline.pipe`` so that the output and the
 failures (their order included) are those of a single process. Workers are started with ``spawn``
 (no fork of a process that may hold threads or locks); start-up cost is paid once per worker, in
-parallel.
+parallel. Each worker keeps numerical libraries (OpenBLAS, OpenMP, MKL) to one thread unless the
+user set their thread counts: ``jobs`` processes with one thread per core each, not ``jobs``
+thread pools fighting over the same cores.
 
 Pass an unloaded pipeline (as the CLI does): it is pickled to the workers and loaded there.
 """
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,9 +32,27 @@ from .pipeline import Failure, Pipeline
 _WORKER_PIPELINE: Pipeline | None = None
 
 
-def _init_worker(pipeline: Pipeline) -> None:
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+
+
+def _one_thread_per_worker() -> None:
+    """Numerical libraries to one thread in this worker, unless the user chose a thread count."""
+    chosen = [v for v in THREAD_VARIABLES if os.environ.get(v)]
+    for v in THREAD_VARIABLES:
+        os.environ.setdefault(v, "1")  # read when the libraries load (the pipeline is not unpickled yet)
+    if not chosen and "numpy" in sys.modules:  # already loaded (e.g. by the parent's main module)
+        try:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(1)
+        except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+            pass
+
+
+def _init_worker(pipeline: bytes) -> None:
     global _WORKER_PIPELINE
-    _WORKER_PIPELINE = pipeline.load()
+    _one_thread_per_worker()
+    _WORKER_PIPELINE = pickle.loads(pipeline).load()
 
 
 def _run_batch(docs: list[Document]) -> tuple[list[Analysis], list[Failure]]:
@@ -80,7 +102,7 @@ class ProcessPipeline:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(self.pipeline,),
+                initializer=_init_worker, initargs=(pickle.dumps(self.pipeline),),
             )
         return self._pool
 

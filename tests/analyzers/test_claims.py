@@ -147,7 +147,7 @@ def test_shipped_model_is_small_safe_and_documented():
 def test_model_transfers_to_our_hand_labelled_news_sentences():
     rows = [json.loads(x) for x in (FIXTURES / "claims" / "news_sentences.jsonl").read_text().splitlines() if x.strip()]
     m = ClaimModel.load()
-    p = m.predict_proba([r["text"] for r in rows])
+    p = m.predict_proba([r["text"] for r in rows])[:, 0]
     pred = p >= m.threshold
     y = np.array([r["label"] for r in rows]) == 1
     tp = int((pred & y).sum())
@@ -191,7 +191,7 @@ PROBE = ["Inflation hit 9 percent in 1980.", "Thank you for that question."]
 def test_train_command_writes_a_model_that_loads(tmp_path):
     m = _train(_tiny_claimbuster(tmp_path), tmp_path / "m1")
     p = m.predict_proba(PROBE)
-    assert p[0] > p[1]
+    assert p.shape == (2, 1) and p[0, 0] > p[1, 0]
     assert "CV F1" in (tmp_path / "m1" / "MODEL_CARD.md").read_text()
     assert json.loads((tmp_path / "m1" / "model.json").read_text())["cv"]["folds"] == 2
 
@@ -216,7 +216,7 @@ def test_shipped_model_fits_claimbuster(shared_data):
 
     texts, y = load_claimbuster(shared_data / "checkworthiness")
     m = ClaimModel.load()
-    assert _f1(y, (m.predict_proba(texts) >= m.threshold).astype(int)) > 0.75
+    assert _f1(y, (m.predict_proba(texts)[:, 0] >= m.threshold).astype(int)) > 0.75
 
 
 def test_quotes_command_lists_claims_with_dates():

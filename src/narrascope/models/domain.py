@@ -21,7 +21,6 @@ and genre add a warning.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Sequence
@@ -31,8 +30,9 @@ import scipy.sparse as sp
 
 from ..document import span_dict
 from ..errors import ModelError
+from .base import artifact_dir, read_artifacts, write_artifacts
 from .domain_lexicon import cue_matches, lexicon_counts
-from .hashed_linear import HashedTfidf, LinearHead, artifact_dir, read_artifacts
+from .hashed_linear import HashedTfidf, LinearHead
 
 ARTIFACT = "domain"
 LABELS = ["URW", "CC", "none"]
@@ -81,6 +81,14 @@ class DomainModel:
     def matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
         return sp.hstack([self.features.transform(list(texts)), lexicon_block(texts) * self.lex_weight], format="csr")
 
+    @property
+    def labels(self) -> list[str]:
+        return list(self.head.labels)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The one protocol's name for :meth:`proba`."""
+        return self.proba(texts)
+
     def proba(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 3) probabilities of URW, CC, none."""
         if not len(texts):
@@ -111,15 +119,12 @@ class DomainModel:
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, folder: Path, extra: dict | None = None) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         arrays = self.features.arrays()
         arrays.update(self.head.arrays("doc_"))
-        np.savez_compressed(folder / "weights.npz", **arrays)
         meta = {"format": "narrascope-domain/1", "features": self.features.config(), "head": self.head.config(),
                 "lex_weight": self.lex_weight, "threshold": self.threshold, "min_words": self.min_words}
         meta.update(extra or {})
-        (folder / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_artifacts(folder, meta, arrays)
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> "DomainModel":

@@ -9,7 +9,6 @@ decision thresholds. Everything round-trips through ``.npz`` + ``.json`` (no pic
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -18,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ModelError
+from .base import artifact_dir, quantize_rows, read_artifacts, write_artifacts  # noqa: F401 - re-exported
 
 
 class HashedTfidf:
@@ -89,13 +89,6 @@ class HashedTfidf:
         return f
 
 
-def quantize_rows(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    scale = np.abs(W).max(axis=1) / 127.0
-    scale[scale == 0] = 1.0
-    q = np.clip(np.round(W / scale[:, None]), -127, 127).astype(np.int8)
-    return q, scale.astype(np.float32)
-
-
 @dataclass
 class LinearHead:
     """``scores = sigmoid/softmax(X @ W.T + b)``; ``kind`` is ``multilabel`` or ``multiclass``."""
@@ -139,34 +132,12 @@ class LinearHead:
 
 
 def save_model(folder: Path, features: HashedTfidf, heads: dict[str, LinearHead], extra: dict | None = None) -> None:
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     arrays = features.arrays()
     for name, head in heads.items():
         arrays.update(head.arrays(f"{name}_"))
-    np.savez_compressed(folder / "weights.npz", **arrays)
     meta = {"format": 1, "features": features.config(), "heads": {n: h.config() for n, h in heads.items()}}
     meta.update(extra or {})
-    (folder / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def read_artifacts(folder: Path, npz: tuple[str, ...] = ("weights.npz",), optional: tuple[str, ...] = (), *,
-                   what: str = "model", hint: str = "reinstall narrascope or retrain with `narrascope train`",
-                   ) -> tuple[dict, dict[str, np.ndarray]]:
-    """One reader of a model folder: ``model.json`` and the arrays of its ``.npz`` files (``optional``
-    ones may be absent), with one error for missing and one for corrupt files."""
-    folder = Path(folder)
-    try:
-        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-        arrays: dict[str, np.ndarray] = {}
-        for name in npz + tuple(n for n in optional if (folder / n).exists()):
-            with np.load(folder / name, allow_pickle=False) as z:
-                arrays.update({k: z[k] for k in z.files})
-    except FileNotFoundError as e:
-        raise ModelError(f"{what} files are missing", where=str(e.filename), hint=hint) from None
-    except (ValueError, OSError, json.JSONDecodeError) as e:
-        raise ModelError(f"{what} files are corrupt: {e}", where=str(folder)) from None
-    return meta, arrays
+    write_artifacts(folder, meta, arrays)
 
 
 def load_model(folder: Path) -> tuple[HashedTfidf, dict[str, LinearHead], dict]:
@@ -176,8 +147,55 @@ def load_model(folder: Path) -> tuple[HashedTfidf, dict[str, LinearHead], dict]:
     return features, heads, meta
 
 
-def artifact_dir(name: str) -> Path:
-    return Path(__file__).parent / "artifacts" / name
+class HashedLinearModel:
+    """A shipped hashed-linear model (frames, genre, subjectivity, techniques) through the one
+    protocol (:mod:`narrascope.models.base`): ``predict_proba(texts)`` is the ``(n, k)`` output of
+    its first head (``head``: another one) over :class:`HashedTfidf` features of the texts. The
+    analyzers read the parts (``features``, ``heads``, ``meta``) directly to share one hashing pass."""
+
+    def __init__(self, features: HashedTfidf, heads: dict[str, LinearHead], meta: dict | None = None):
+        self.features = features
+        self.heads = dict(heads)
+        self.meta = dict(meta or {})
+
+    @property
+    def head(self) -> LinearHead:
+        return next(iter(self.heads.values()))
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.head.labels)
+
+    def fit(self, texts: Sequence[str], head: str | None = None) -> "HashedLinearModel":
+        """Fits the features' IDF; the heads are fitted by the trainers in :mod:`narrascope.training`."""
+        self.features.fit(texts)
+        return self
+
+    @property
+    def n_inputs(self) -> int:
+        """Width of the rows the first head reads (the hashed features, plus any columns its analyzer
+        appends: style, shape or context features)."""
+        return int(self.head.W.shape[1])
+
+    def predict_proba(self, X, head: str | None = None) -> np.ndarray:
+        """``X``: texts (when the head reads the hashed features only) or feature rows ``n_inputs`` wide."""
+        h = self.heads[head] if head else self.head
+        if isinstance(X, (list, tuple)) and all(isinstance(t, str) for t in X):
+            if h.W.shape[1] != self.features.n_features:
+                raise ModelError(f"this head reads {h.W.shape[1]} columns, the texts give {self.features.n_features}",
+                                 hint="build the rows as its analyzer does (the extra columns come from there)")
+            X = self.features.transform(list(X))
+        return h.predict_proba(X)
+
+    def save(self, folder: Path) -> None:
+        known = {"format", "features", "heads"}
+        save_model(folder, self.features, self.heads, {k: v for k, v in self.meta.items() if k not in known})
+
+    @classmethod
+    def load(cls, folder: Path | str | None = None) -> "HashedLinearModel":
+        if folder is None:
+            raise ModelError("a hashed-linear model is loaded from its folder", hint="pass artifact_dir(name)")
+        return cls(*load_model(Path(folder)))
 
 
 _QUOTES = "\"\u201c\u201d\u00ab\u00bb\u201e"

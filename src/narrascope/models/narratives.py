@@ -30,8 +30,9 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ModelError
+from .base import artifact_dir, quantize_rows, read_artifacts
 
-ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "narratives"
+ARTIFACT_DIR = artifact_dir("narratives")
 OTHER = "Other"
 HAS_NARRATIVE = "__has_narrative__"
 
@@ -274,13 +275,23 @@ class NarrativeModel:
         X = self.featurizer.transform(sentences)
         return np.asarray(X @ self.weights[:, cols], dtype=np.float32)
 
+    # -- the one model protocol (models/base.py) -----------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        """The columns of :meth:`predict_proba`: the narratives, then the sub-narratives."""
+        return self.narratives + self.subnarratives
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, k) calibrated, independent per-label probabilities (before decoding; see :meth:`probabilities`)."""
+        qn, qs, _ = self.probabilities(self.scores(self.featurizer.transform(list(texts))))
+        return np.hstack([qn, qs])
+
     # -- persistence ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> None:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         W = self.weights.astype(np.float32)
-        scale = np.maximum(np.abs(W).max(axis=0), 1e-12) / 127.0
-        q = np.round(W / scale).astype(np.int8)
+        q, scale = quantize_rows(W, axis=0)  # one scale per head (column)
         np.savez_compressed(
             d / "weights.npz",
             weights_int8=q,
@@ -305,17 +316,8 @@ class NarrativeModel:
     @classmethod
     def load(cls, directory: str | Path | None = None) -> "NarrativeModel":
         d = Path(directory) if directory else ARTIFACT_DIR
-        try:
-            meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
-            arrays = np.load(d / "weights.npz", allow_pickle=False)
-        except FileNotFoundError as e:
-            raise ModelError(
-                f"narrative model file missing: {e.filename}",
-                where=str(d),
-                hint="reinstall narrascope or retrain with `narrascope train narratives --data DIR --out DIR`",
-            ) from None
-        except (ValueError, OSError, json.JSONDecodeError) as e:
-            raise ModelError(f"narrative model is unreadable: {e}", where=str(d)) from None
+        meta, arrays = read_artifacts(d, what="narrative model",
+                                      hint="reinstall narrascope or retrain with `narrascope train narratives --data DIR --out DIR`")
         if meta.get("format") != "narrascope-narratives/1":
             raise ModelError(f"unknown model format {meta.get('format')!r}", where=str(d / "model.json"))
         cfg = meta["featurizer"]

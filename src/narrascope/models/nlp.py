@@ -10,7 +10,10 @@
   boundaries, parses the pieces, and joins them back into one ``Doc`` whose text is the input's
   prefix (so every character offset stays exact). spaCy's own 1,000,000-character cap is never
   reached and memory stays bounded. ``enough(chunk_doc) -> int`` lets a caller stop after the
-  pieces it needs (the entities analyzer keeps the first mentions only).
+  pieces it needs (the entities analyzer keeps the first mentions only). The pipeline's
+  ``attribute_ruler`` is replaced by :class:`~narrascope.models.attribute_rules.FastAttributeRuler`
+  (same annotations, about a third of the cost); the components run in the pipeline's order with
+  the same batches, so the ``Doc`` is the one ``nlp.pipe`` would give.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import importlib.abc
 import re
 import sys
 import threading
+import weakref
 from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
 
@@ -95,6 +99,31 @@ def split_points(text: str, size: int | None = None) -> list[tuple[int, int]]:
     return out
 
 
+_FAST: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
+
+
+def _fast_ruler(nlp):
+    if nlp not in _FAST:
+        from .attribute_rules import fast_ruler
+
+        _FAST[nlp] = fast_ruler(nlp) or False
+    return _FAST[nlp] or None
+
+
+def run_pipeline(nlp, texts, batch_size: int = 8) -> Iterator[object]:
+    """``nlp.pipe(texts, batch_size=batch_size)``, with the attribute ruler's fast equivalent."""
+    fast = _fast_ruler(nlp)
+    if fast is None:
+        return nlp.pipe(texts, batch_size=batch_size)
+    names = nlp.pipe_names
+    k = names.index("attribute_ruler")
+    docs = nlp.pipe(texts, batch_size=batch_size, disable=names[k:])
+    docs = (fast(d) for d in docs)
+    for _name, proc in nlp.pipeline[k + 1:]:  # as spaCy runs them (spacy.util._pipe)
+        docs = proc.pipe(docs, batch_size=batch_size) if hasattr(proc, "pipe") else map(proc, docs)
+    return docs
+
+
 def parse(nlp, texts: Sequence[str], *, batch_size: int = 8,
           enough: Callable[[object], int] | None = None, needed: int | None = None) -> Iterator[object]:
     """One spaCy ``Doc`` per text, in order. Texts up to :data:`CHUNK_CHARS` go through ``nlp.pipe``
@@ -102,7 +131,7 @@ def parse(nlp, texts: Sequence[str], *, batch_size: int = 8,
     when ``enough``/``needed`` are given the pieces stop once ``sum(enough(piece)) >= needed`` (the
     joined doc then covers a prefix of the text)."""
     short = [i for i, t in enumerate(texts) if len(t) <= CHUNK_CHARS]
-    parsed = dict(zip(short, nlp.pipe((texts[i] for i in short), batch_size=batch_size)))
+    parsed = dict(zip(short, run_pipeline(nlp, [texts[i] for i in short], batch_size=batch_size)))
     for i, text in enumerate(texts):
         if i in parsed:
             yield parsed.pop(i)
@@ -116,7 +145,7 @@ def _parse_long(nlp, text: str, enough, needed):
     pieces = []
     found = 0
     for a, b in split_points(text):
-        piece = nlp(text[a:b])
+        piece = next(iter(run_pipeline(nlp, [text[a:b]], batch_size=1)))
         pieces.append(piece)
         if enough is not None and needed is not None:
             found += enough(piece)

@@ -17,7 +17,6 @@ Weights are stored as float16 ``.npz`` + a ``.json`` with parameters and label l
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ModelError
+from .base import artifact_dir, read_artifacts, write_artifacts
 
 MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
 FINE_ROLES = {
@@ -543,9 +543,19 @@ class RoleClassifier:
                                  np.ascontiguousarray(self.fine_coef_.T.astype(np.float32)))
         return cached[1], cached[2]
 
-    def predict_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def labels(self) -> list[str]:
+        """The columns of :meth:`predict_proba`: the main roles, then the fine roles."""
+        return list(MAIN_ROLES) + list(ALL_FINE)
+
+    def head_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """(main (n, 3), fine (n, 22)): each head's softmax, calibrated by its temperature."""
         zm, zf = self.logits(X)
         return _softmax(zm / self.main_temp_), _softmax(zf / self.fine_temp_)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """(n, 3 + 22): :meth:`head_proba` side by side (the first 3 columns sum to 1, the other 22 too)."""
+        return np.hstack(self.head_proba(X))
 
     def decide(self, pm: np.ndarray, pf: np.ndarray) -> list[tuple[str, float, list[tuple[str, float]]]]:
         """Per row: (main role, its probability, [(fine role, probability within the main role)...])."""
@@ -571,16 +581,13 @@ class RoleClassifier:
     def predict(self, mentions: Sequence[MentionContext]):
         if not mentions:
             return []
-        return self.decide(*self.predict_proba(self.featurizer.transform(mentions)))
+        return self.decide(*self.head_proba(self.featurizer.transform(mentions)))
 
     # -- persistence --------------------------------------------------------------------------
     def save(self, folder: str | Path, extra: dict | None = None) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         coef = np.vstack([self.main_coef_, self.fine_coef_])
         used = np.flatnonzero(np.abs(coef).max(axis=0) > 0).astype(np.int32)
-        np.savez_compressed(
-            folder / "roles.npz",
+        arrays = dict(
             used=used,
             coef=coef[:, used].astype(np.float16),
             bias=np.concatenate([self.main_bias_, self.fine_bias_]).astype(np.float32),
@@ -596,19 +603,13 @@ class RoleClassifier:
             "fine_temperature": self.fine_temp_,
         }
         meta.update(extra or {})
-        (folder / "roles.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        write_artifacts(folder, meta, arrays, npz="roles.npz", meta_name="roles.json", sort_keys=True, ensure_ascii=True)
 
     @classmethod
-    def load(cls, folder: str | Path) -> "RoleClassifier":
-        folder = Path(folder)
-        try:
-            meta = json.loads((folder / "roles.json").read_text(encoding="utf-8"))
-            z = np.load(folder / "roles.npz", allow_pickle=False)
-        except FileNotFoundError as e:
-            raise ModelError(f"role model file missing: {e.filename}", where=str(folder),
-                             hint="reinstall narrascope or run `narrascope train roles`") from None
-        except (ValueError, OSError, json.JSONDecodeError) as e:
-            raise ModelError(f"role model is corrupt: {e}", where=str(folder)) from None
+    def load(cls, folder: str | Path | None = None) -> "RoleClassifier":
+        folder = Path(folder) if folder is not None else artifact_dir("roles")
+        meta, z = read_artifacts(folder, ("roles.npz",), meta="roles.json", what="role model",
+                                 hint="reinstall narrascope or run `narrascope train roles`")
         if meta.get("main_roles") != list(MAIN_ROLES) or meta.get("fine_roles") != list(ALL_FINE):
             raise ModelError("role model label lists do not match this version of narrascope", where=str(folder))
         f = meta["featurizer"]

@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ModelError
+from .base import dequantize_rows, quantize_rows
 from .encoder import bert_embed, bert_layer, default_model_dir
 from .roles import ALL_FINE, MAIN_ROLES, MentionContext
 
@@ -80,7 +81,7 @@ def dequantize(z, prefix: str = "") -> dict[str, np.ndarray]:
     for k in z.files:
         if k.endswith(".q"):
             name = k[:-2]
-            out[prefix + name] = z[k].astype(np.float32) * z[name + ".s"].astype(np.float32)[:, None]
+            out[prefix + name] = dequantize_rows(z[k], z[name + ".s"])
         elif not k.endswith(".s"):
             out[prefix + k] = z[k].astype(np.float32)
     return out
@@ -92,9 +93,7 @@ def quantize(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     for k, v in weights.items():
         v = np.asarray(v, np.float32)
         if v.ndim == 2:
-            s = np.maximum(np.abs(v).max(axis=1), 1e-12) / 127.0
-            out[k + ".q"] = np.clip(np.round(v / s[:, None]), -127, 127).astype(np.int8)
-            out[k + ".s"] = s.astype(np.float32)
+            out[k + ".q"], out[k + ".s"] = quantize_rows(v)
         else:
             out[k] = v
     return out
@@ -301,7 +300,7 @@ def open_encoder(folder: str | Path, use: bool | None) -> "RoleEncoder | None":
 def role_probabilities(clf, X, contexts: Sequence[MentionContext], encoder: "RoleEncoder | None"):
     """(main, fine) probabilities of the role classifier, mixed with the encoder's when one is given and
     the mention's language is one it helps in cross-validation (``languages`` in ``encoder.json``)."""
-    pm, pf = clf.predict_proba(X)
+    pm, pf = clf.head_proba(X)
     if encoder is None:
         return pm, pf
     langs = set(encoder.meta_.get("languages") or [])

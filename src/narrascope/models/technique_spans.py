@@ -332,6 +332,13 @@ class SpanModel:
         cands, _ = self.candidates(text, sentences, paragraphs)
         return [c for c in cands if c.score >= thr]
 
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The one model protocol (models/base.py): (n, k) independent per-technique probabilities of
+        the sentence head, each text read as a sentence that is its own paragraph."""
+        texts = list(texts)
+        X = sentence_matrix(self.feats, texts, list(range(len(texts))), texts, self.para_weight)
+        return self.sent_head.predict_proba(X)
+
     # -- persistence ----------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder = Path(folder)

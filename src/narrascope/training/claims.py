@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
+from ..models.base import write_artifacts
 
 CLAIMBUSTER_FILE = "claimbuster_ncs/kfold_30ncs.json"
 C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
@@ -226,7 +227,6 @@ def train_claims(
     coef = clf.coef_.ravel().astype(np.float16)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / "weights.npz", coef=coef, intercept=np.asarray(clf.intercept_, dtype=np.float32))
     meta: dict[str, Any] = {
         "name": "claims",
         "version": "1",
@@ -256,7 +256,7 @@ def train_claims(
         from ..analyzers.claims import ClaimModel
 
         model = ClaimModel(coef.astype(np.float32), float(clf.intercept_[0]), threshold)
-        p = model.predict_proba(nt)
+        p = model.predict_proba(nt)[:, 0]
         pred = (p >= threshold).astype(int)
         tp = int(((pred == 1) & (ny == 1)).sum())
         meta["news_transfer"] = {
@@ -271,7 +271,8 @@ def train_claims(
         }
         log(f"news transfer: {meta['news_transfer']}")
     meta["train_seconds"] = round(time.time() - t0, 1)
-    (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_artifacts(out, meta, {"coef": coef, "intercept": np.asarray(clf.intercept_, dtype=np.float32)},
+                    indent=2, ensure_ascii=True)
     (out / "MODEL_CARD.md").write_text(model_card(meta), encoding="utf-8")
     log(f"wrote {out} in {meta['train_seconds']} s")
     return meta
