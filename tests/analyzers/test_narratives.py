@@ -219,8 +219,8 @@ def test_model_save_load_roundtrip(tmp_path):
     m.save(tmp_path)
     m2 = NarrativeModel.load(tmp_path)
     texts = [_article(p.name).text for p in sorted(ARTICLES.glob("*.txt"))]
-    s1 = m.scores(m.featurizer.transform(texts))
-    s2 = m2.scores(m2.featurizer.transform(texts))
+    s1 = m.scores(m.featurizer.transform(texts), m.document_vectors(texts))
+    s2 = m2.scores(m2.featurizer.transform(texts), m2.document_vectors(texts))
     assert np.allclose(s1, s2, atol=1e-3)
     assert [d.narratives for d in m.decode_scores(s1)] == [d.narratives for d in m2.decode_scores(s2)]
 

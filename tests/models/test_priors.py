@@ -64,7 +64,7 @@ def test_narratives_other_prior_shifts_the_other_decision():
     m = NarrativeModel.load()
     text = ("Ukraine said on Monday that talks with Russia would resume in Istanbul next week. The foreign "
             "ministers of both countries are expected to attend, officials said, while fighting continued in the east.")
-    S = m.scores(m.featurizer.transform([text]))
+    S = m.scores(m.featurizer.transform([text]), m.document_vectors([text]))
     p0 = m.probabilities(S)[2][0]
     low = m.decode_scores(S, other_prior=0.01)[0]
     high = m.decode_scores(S, other_prior=0.99)[0]

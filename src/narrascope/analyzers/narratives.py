@@ -31,9 +31,9 @@ TAXONOMY_ID = "semeval2025-narratives"
 
 class NarrativesAnalyzer(Analyzer):
     name = "narratives"
-    requires = ("features.sentence_texts", "data.domain")
+    requires = ("features.sentence_texts", "features.encoder", "data.domain", "data.language")
     assigns = ("labels.narratives", "labels.subnarratives", "data.explanation", "spans.narratives")
-    version = "2"
+    version = "3"
     description = "Narratives and sub-narratives (URW, CC) with evidence sentences and an explanation."
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = MAX_EVIDENCE, abstain: bool = True,
@@ -68,7 +68,14 @@ class NarrativesAnalyzer(Analyzer):
         self.load()
         if not batch:
             return
-        decisions = self.model_.predict_texts([a.document.text for a in batch], self.other_prior)
+        from .language import document_language
+
+        # the "Other" decision is calibrated per language (issue 12): the document's language goes with it
+        languages = [document_language(a.document, a) for a in batch]
+        dense = None
+        if self.model_.dense_feature:  # the shared encoder's document vector (one pass per document)
+            dense = np.stack([np.asarray(features_of(a).get(self.model_.dense_feature).doc_vector, dtype=np.float32) for a in batch])
+        decisions = self.model_.predict_texts([a.document.text for a in batch], self.other_prior, languages, dense)
         for analysis, decision in zip(batch, decisions):
             if self.abstain:
                 from ..models.domain import domain_of

@@ -207,7 +207,9 @@ def register(main: click.Group) -> None:
     @click.option("--folds", default=5, show_default=True, type=int, help="Cross-validation folds.")
     @click.option("--lam", default=None, type=float, help="Ridge penalty (default: the shipped model's).")
     @click.option("--languages", default="EN,BG,HI,PT,RU", show_default=True, help="Training languages.")
-    def train_narratives(data, corrections, review_weight, taxonomy, out, seed, folds, lam, languages):
+    @click.option("--encoder/--no-encoder", default=False, show_default=True,
+                  help="Also read the shared multilingual encoder's document vector (features.encoder).")
+    def train_narratives(data, corrections, review_weight, taxonomy, out, seed, folds, lam, languages, encoder):
         """Cross-validate and train the narrative model; writes weights, model.json and MODEL_CARD.md.
 
         With --corrections DB, the reviewed articles of that store are folded in (weight
@@ -242,6 +244,7 @@ def register(main: click.Group) -> None:
             lam=DEFAULTS["lam"] if lam is None else lam,
             languages=langs,
             progress=lambda m: click.echo(m, err=True),
+            dense_feature="encoder" if encoder else None,
         )
         write_model_card(out, model, cv)
         click.echo(cv.table())

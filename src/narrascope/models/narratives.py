@@ -126,14 +126,18 @@ class NarrativeModel:
         bias: np.ndarray,
         calibration: dict[str, tuple[float, float]],
         info: dict | None = None,
+        dense_weights: np.ndarray | None = None,
+        dense_mean: np.ndarray | None = None,
     ):
         self.featurizer = featurizer
+        self.dense_weights = dense_weights  # (dim, n_heads) over a prepared document vector, or None
+        self.dense_mean = dense_mean  # training mean of the raw document vectors (see prepare_dense)
         self.narratives = list(narratives)
         self.subnarratives = list(subnarratives)
         self.parents = list(parents)  # parent narrative of each sub-narrative
         self.weights = weights  # (n_features, n_heads) float32; heads = narratives + subs + [has]
         self.bias = bias
-        self.calibration = {k: (float(a), float(b)) for k, (a, b) in calibration.items()}
+        self.calibration = {k: tuple(float(x) for x in v) for k, v in calibration.items()}
         self.info = dict(info or {})
         self._parent_idx = np.array([self.narratives.index(p) for p in self.parents], dtype=int)
         self._other_sub = np.array(
@@ -150,42 +154,108 @@ class NarrativeModel:
         return self._head_index.get(label)
 
     # -- scoring --------------------------------------------------------------------------------
-    def scores(self, X) -> np.ndarray:
-        """Raw head scores, (n_docs, n_heads)."""
-        return np.asarray(X @ self.weights, dtype=np.float32) + self.bias
+    def scores(self, X, dense: np.ndarray | None = None) -> np.ndarray:
+        """Raw head scores, (n_docs, n_heads); ``dense``: the documents' vectors of :attr:`dense_feature`
+        (required when the model has a dense block)."""
+        S = np.asarray(X @ self.weights, dtype=np.float32) + self.bias
+        if self.dense_weights is not None:
+            if dense is None:
+                raise ModelError("this narrative model also reads document vectors (" + str(self.dense_feature) + ") and none were given",
+                                 hint="pass dense=model.document_vectors(texts), or run it through the narratives analyzer")
+            S = S + prepare_dense(dense, self.dense_mean) @ self.dense_weights
+        return S
 
-    def probabilities(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def document_vectors(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The dense block's input for bare texts (the shared feature, computed the way the pipeline
+        does); None when the model has no dense block. The analyzer reads the pipeline's own pass."""
+        if self.dense_feature is None:
+            return None
+        from ..document import Analysis, Document
+        from ..features import features_of
+
+        return np.stack([np.asarray(features_of(Analysis(document=Document(id=str(i), text=t))).get(self.dense_feature).doc_vector,
+                                    dtype=np.float32) for i, t in enumerate(texts)]) if len(texts) else np.zeros((0, self.dense_weights.shape[0]), np.float32)
+
+    @property
+    def dense_feature(self) -> str | None:
+        """Name of the shared per-document vector the dense block reads (e.g. ``"encoder"``), or None."""
+        return self.info.get("dense_feature") if self.dense_weights is not None else None
+
+    def probabilities(self, S: np.ndarray, languages: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Calibrated (narratives, sub-narratives, P(Other)) of raw scores ``S``.
+
+        Sub-narratives: ``(a, b)`` Platt, or ``(a, b, c, d)`` = Platt on the sub-narrative's score ``s``
+        and its parent narrative's score ``t``: ``sigmoid(a s + b + c t + d s t)``. "Other": Platt of the
+        has-a-narrative head plus, per language, the intercept offset ``has_narrative_by_language``
+        (languages with enough "Other" articles in training; the rest use the pooled intercept)."""
         nn, ns = len(self.narratives), len(self.subnarratives)
         an, bn = self.calibration["narratives"]
-        as_, bs = self.calibration["subnarratives"]
-        ah, bh = self.calibration["has_narrative"]
         qn = _sigmoid(an * S[:, :nn] + bn)
-        qs = _sigmoid(as_ * S[:, nn : nn + ns] + bs)
-        p_other = 1.0 - _sigmoid(ah * S[:, -1] + bh)
+        cs = self.calibration["subnarratives"]
+        Ss = S[:, nn : nn + ns]
+        if len(cs) == 4:
+            Sp = S[:, :nn][:, self._parent_idx]
+            qs = _sigmoid(cs[0] * Ss + cs[1] + cs[2] * Sp + cs[3] * Ss * Sp)
+        else:
+            qs = _sigmoid(cs[0] * Ss + cs[1])
+        ah, bh = self.calibration["has_narrative"][:2]
+        z = ah * S[:, -1] + bh
+        offsets = self.calibration_by_language
+        if offsets and languages is not None:
+            z = z + np.array([offsets.get(_lang_key(g), 0.0) for g in languages], dtype=np.float64)
+        p_other = 1.0 - _sigmoid(z)
         return qn, qs, p_other
 
-    def predict_texts(self, texts: Sequence[str], other_prior: float | None = None) -> list[Decision]:
-        S = self.scores(self.featurizer.transform(texts))
-        return self.decode_scores(S, other_prior)
+    @property
+    def calibration_by_language(self) -> dict[str, float]:
+        """Per-language offsets of the has-a-narrative intercept (``{}``: pooled calibration only)."""
+        return self.info.get("has_narrative_by_language") or {}
+
+    def predict_texts(self, texts: Sequence[str], other_prior: float | None = None, languages: Sequence[str] | None = None,
+                      dense: np.ndarray | None = None) -> list[Decision]:
+        """Decode ``texts`` (``languages``: one code per text, e.g. ``"en"``; ``dense``: the texts' document
+        vectors when the model has a dense block, see :attr:`dense_feature`)."""
+        S = self.scores(self.featurizer.transform(texts), self.document_vectors(texts) if dense is None else dense)
+        return self.decode_scores(S, other_prior, languages)
 
     @property
     def train_other_prior(self) -> float:
         """Share of "Other" articles behind the calibration (pooled training data)."""
         return float(self.info.get("other_prior_train", 0.191))
 
-    def p_other(self, texts: Sequence[str]) -> np.ndarray:
+    def calibration_prior(self, language: str | None) -> float:
+        """The "Other" prior behind the calibrated P(Other) of a document in ``language``: its own
+        training share when the language has its own intercept, else the pooled one."""
+        lang = _lang_key(language)
+        if lang in self.calibration_by_language:
+            return float((self.info.get("other_prior_train_by_language") or {}).get(lang, self.train_other_prior))
+        return self.train_other_prior
+
+    def stated_prior(self, language: str | None) -> float | None:
+        """The deployment "Other" prior stated for ``language`` in ``info.other_prior_by_language``
+        (languages whose training data has almost no "Other"), or None (decode as calibrated)."""
+        v = (self.info.get("other_prior_by_language") or {}).get(_lang_key(language))
+        return None if v is None else float(v)
+
+    def p_other(self, texts: Sequence[str], languages: Sequence[str] | None = None, dense: np.ndarray | None = None) -> np.ndarray:
         """Calibrated P(no narrative) per text, under the training prior."""
-        return self.probabilities(self.scores(self.featurizer.transform(texts)))[2]
+        S = self.scores(self.featurizer.transform(texts), self.document_vectors(texts) if dense is None else dense)
+        return self.probabilities(S, languages)[2]
 
-    def decode_scores(self, S: np.ndarray, other_prior: float | None = None) -> list[Decision]:
+    def decode_scores(self, S: np.ndarray, other_prior: float | None = None, languages: Sequence[str] | None = None
+                      ) -> list[Decision]:
         """Decode; ``other_prior`` (the share of "Other" articles expected in the corpus at hand, stated
-        or estimated by :func:`narrascope.models.priors.em_binary`) shifts P(Other) by Bayes' rule."""
-        qn, qs, po = self.probabilities(S)
+        or estimated by :func:`narrascope.models.priors.em_binary`) shifts P(Other) by Bayes' rule. Without
+        it, a language with a stated prior (:meth:`stated_prior`) is shifted to that prior."""
+        qn, qs, po = self.probabilities(S, languages)
+        langs = list(languages) if languages is not None else [None] * S.shape[0]
+        frm = np.array([self.calibration_prior(g) for g in langs], dtype=np.float64)
         if other_prior is not None:
-            from .priors import adjust
-
-            pt = self.train_other_prior
-            po = adjust(np.stack([po, 1 - po], axis=1), [pt, 1 - pt], [other_prior, 1 - other_prior])[:, 0]
+            to = np.full(len(langs), float(other_prior))
+        else:
+            to = np.array([self.stated_prior(g) if self.stated_prior(g) is not None else frm[i] for i, g in enumerate(langs)])
+        if len(po) and np.any(to != frm):
+            po = shift_prior(po, frm, to)
         return [self.decode_one(qn[i], qs[i], float(po[i])) for i in range(S.shape[0])]
 
     def decode_one(self, qn: np.ndarray, qs: np.ndarray, p_other: float) -> Decision:
@@ -229,6 +299,8 @@ class NarrativeModel:
             bias=self.bias.astype(np.float32),
             idf_word=self.featurizer.idf_word_.astype(np.float16),
             idf_char=self.featurizer.idf_char_.astype(np.float16),
+            **_int8("dense", self.dense_weights),
+            **({"dense_mean": self.dense_mean.astype(np.float32)} if self.dense_mean is not None else {}),
         )
         meta = {
             "format": "narrascope-narratives/1",
@@ -253,6 +325,7 @@ class NarrativeModel:
         fz.idf_word_ = arrays["idf_word"].astype(np.float32)
         fz.idf_char_ = arrays["idf_char"].astype(np.float32)
         W = arrays["weights_int8"].astype(np.float32) * arrays["scale"][None, :]
+        dense = arrays["dense_int8"].astype(np.float32) * arrays["dense_scale"][None, :] if "dense_int8" in arrays.files else None
         return cls(
             fz,
             meta["narratives"],
@@ -262,7 +335,39 @@ class NarrativeModel:
             arrays["bias"].astype(np.float32),
             {k: tuple(v) for k, v in meta["calibration"].items()},
             meta.get("info"),
+            dense,
+            arrays["dense_mean"].astype(np.float32) if "dense_mean" in arrays.files else None,
         )
+
+
+def _lang_key(language: str | None) -> str:
+    return (language or "").split("-")[0].upper()
+
+
+def shift_prior(p_other: np.ndarray, train_prior, new_prior) -> np.ndarray:
+    """Bayes-rule shift of P(Other) from ``train_prior`` to ``new_prior`` (scalars or per-document arrays)."""
+    p = np.clip(np.asarray(p_other, dtype=np.float64), 1e-12, 1 - 1e-12)
+    a = np.asarray(new_prior, dtype=np.float64) / np.maximum(np.asarray(train_prior, dtype=np.float64), 1e-12)
+    b = (1 - np.asarray(new_prior, dtype=np.float64)) / np.maximum(1 - np.asarray(train_prior, dtype=np.float64), 1e-12)
+    return p * a / (p * a + (1 - p) * b)
+
+
+def prepare_dense(V: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
+    """Document vectors as the dense block reads them: centred on the training mean, unit length."""
+    V = np.asarray(V, dtype=np.float32)
+    if V.ndim == 1:
+        V = V[None, :]
+    if mean is not None:
+        V = V - mean
+    return V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-9)
+
+
+def _int8(name: str, W: np.ndarray | None) -> dict[str, np.ndarray]:
+    if W is None:
+        return {}
+    W = np.asarray(W, dtype=np.float32)
+    scale = np.maximum(np.abs(W).max(axis=0), 1e-12) / 127.0
+    return {f"{name}_int8": np.round(W / scale).astype(np.int8), f"{name}_scale": scale.astype(np.float32)}
 
 
 def decode(
