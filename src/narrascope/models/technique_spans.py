@@ -79,6 +79,10 @@ CUES = {
             "должн никогда всегда все никто ничего".split(),
 }
 _CUE_PREFIX = sorted({(w, k) for k, ws in CUES.items() for w in ws if " " not in w}, key=lambda x: -len(x[0]))
+_CUE_BY_LEN: dict[int, dict[str, str]] = {}
+for _w, _k in _CUE_PREFIX:
+    _CUE_BY_LEN.setdefault(len(_w), {})[_w] = _k
+_CUE_LENS = sorted(_CUE_BY_LEN, reverse=True)
 
 
 def tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -99,9 +103,12 @@ def _shape(w: str) -> str:
 
 
 def _cue(lw: str) -> str | None:
-    for stem, kind in _CUE_PREFIX:
-        if lw.startswith(stem):
-            return kind
+    """The kind of the longest cue stem ``lw`` starts with (no stem is listed under two kinds)."""
+    for n in _CUE_LENS:
+        if len(lw) >= n:
+            k = _CUE_BY_LEN[n].get(lw[:n])
+            if k is not None:
+                return k
     return None
 
 
@@ -152,6 +159,127 @@ def token_feature_strings(text: str, toks: Sequence[tuple[int, int]],
             f.append("inq")
         out.append(f)
     return out
+
+
+# -- vectorised token features ----------------------------------------------------------------------
+# The same features as :func:`token_feature_strings` + :func:`hash_tokens` (the reference, used by the
+# tests), built without per-token feature strings: each distinct word's hashed columns are computed
+# once per process (cached), the context features are shifted arrays, and the rows are assembled
+# with numpy. The hash is the one sklearn's FeatureHasher uses (signed MurmurHash3, seed 0, abs,
+# modulo the number of columns), so the matrices are identical.
+_HCACHE: dict[str, int] = {}
+_WCACHE: dict[str, tuple] = {}
+_CACHE_MAX = 400_000
+_SHAPES = "QPDACl"
+_CUE_KINDS = tuple(CUES)
+_DS = (-2, -1, 1, 2)
+_murmur = None
+
+
+def _h(f: str) -> int:
+    """Column of feature string ``f`` (FeatureHasher's: |murmurhash3_32(f, seed=0)| mod columns)."""
+    i = _HCACHE.get(f)
+    if i is None:
+        global _murmur
+        if _murmur is None:
+            from sklearn.utils import murmurhash3_32 as _m
+
+            _murmur = _m
+        if len(_HCACHE) > _CACHE_MAX:
+            _HCACHE.clear()
+        i = _HCACHE[f] = abs(_murmur(f, seed=0)) % N_TOKEN_FEATURES
+    return i
+
+
+_CONST: dict = {}
+
+
+def _consts() -> dict:
+    """Columns of the features whose strings come from a small fixed set."""
+    if not _CONST:
+        c = _CONST
+        c["b"] = _h("b")
+        c["sh"] = np.array([_h("sh=" + x) for x in _SHAPES])
+        c["pos"] = np.array([_h("pos=" + x) for x in "01234L"])  # index 5 = last token
+        c["pad"] = {d: _h(f"w{d}=<>") for d in _DS}
+        c["shd"] = {d: np.array([_h(f"sh{d}=" + x) for x in _SHAPES]) for d in _DS}
+        c["cued"] = {d: np.array([_h(f"cue{d}=" + k) for k in _CUE_KINDS]) for d in _DS}
+        c["cue"] = np.array([_h("cue=" + k) for k in _CUE_KINDS])
+        c["rep"] = np.array([_h("rep=" + r) for r in "1235"])
+        c["repsh"] = np.array([[_h("rep=" + r + "|" + x) for x in _SHAPES] for r in "1235"])
+        c["inq"] = _h("inq")
+    return _CONST
+
+
+def _word_entry(w: str) -> tuple:
+    """(shape, cue kind or -1, is quote, len(lower) > 2, w=, s3=, p4=, w-2=, w-1=, w1=, w2=) of one token string."""
+    e = _WCACHE.get(w)
+    if e is None:
+        lw = w.lower()
+        cue = _cue(lw)
+        e = (_SHAPES.index(_shape(w)), -1 if cue is None else _CUE_KINDS.index(cue), int(w in QUOTES), int(len(lw) > 2),
+             _h("w=" + lw), _h("s3=" + lw[-3:]), _h("p4=" + lw[:4]), *(_h(f"w{d}=" + lw) for d in _DS))
+        if len(_WCACHE) > _CACHE_MAX:
+            _WCACHE.clear()
+        _WCACHE[w] = e
+    return e
+
+
+def token_matrix(text: str, toks_of: Sequence[Sequence[tuple[int, int]]],
+                 counts: dict[str, int] | None = None) -> sp.csr_matrix:
+    """Hashed, L2-normalised token features of the sentences ``toks_of`` (token offsets per sentence),
+    rows in order; equal to ``hash_tokens([f for toks in toks_of for f in token_feature_strings(text, toks, counts)])``."""
+    words = [text[s:e] for toks in toks_of for s, e in toks]
+    T = len(words)
+    if not T:
+        return sp.csr_matrix((0, N_TOKEN_FEATURES), dtype=np.float32)
+    c = _consts()
+    E = np.array([_word_entry(w) for w in words], dtype=np.int64)
+    shape, cue, isq, long_ = E[:, 0], E[:, 1], E[:, 2].astype(bool), E[:, 3].astype(bool)
+    lens = np.array([len(t) for t in toks_of if len(t)], dtype=np.int64)
+    starts = np.repeat(np.cumsum(lens) - lens, lens)
+    n = np.repeat(lens, lens)
+    i = np.arange(T) - starts
+    cols = [np.full(T, c["b"]), E[:, 4], E[:, 5], E[:, 6], c["sh"][shape]]
+    pos = np.minimum(4, (5 * i) // n)
+    pos[i == n - 1] = 5
+    pos[i == 0] = 0
+    cols.append(c["pos"][pos])
+    for k, d in enumerate(_DS):
+        j = np.clip(np.arange(T) + d, 0, T - 1)
+        ok = (i + d >= 0) & (i + d < n)
+        cols.append(np.where(ok, E[j, 7 + k], c["pad"][d]))
+        cols.append(np.where(ok, c["shd"][d][shape[j]], -1))
+        cols.append(np.where(ok & (cue[j] >= 0), c["cued"][d][np.maximum(cue[j], 0)], -1))
+    low = [w.lower() for w in words]
+    first = i == 0
+    last = i == n - 1
+    bm = [0] * T
+    bp = [0] * T
+    h = _h
+    for t in range(T):
+        lw = low[t]
+        bm[t] = h("b-=" + ("<>" if first[t] else low[t - 1]) + "|" + lw)
+        bp[t] = h("b+=" + lw + "|" + ("<>" if last[t] else low[t + 1]))
+    cols += [np.array(bm), np.array(bp), np.where(cue >= 0, c["cue"][np.maximum(cue, 0)], -1)]
+    if counts is not None:
+        k = np.array([counts.get(lw, 1) for lw in low])
+        rb = np.select([k <= 1, k == 2, k <= 4], [0, 1, 2], 3)
+        cols.append(np.where(long_, c["rep"][rb], -1))
+        cols.append(np.where(long_, c["repsh"][rb, shape], -1))
+    # inside quotation marks: an odd number of quote tokens so far in the sentence (quotes themselves excluded)
+    cq = np.cumsum(isq)
+    before = cq[starts] - isq[starts]
+    cols.append(np.where(~isq & ((cq - before) % 2 == 1), c["inq"], -1))
+    # rows: the distinct columns of each token, sorted (absent features are -1); value 1/sqrt(count)
+    F = np.sort(np.column_stack(cols), axis=1)
+    keep = F >= 0
+    keep[:, 1:] &= F[:, 1:] != F[:, :-1]
+    cnt = keep.sum(axis=1)
+    indptr = np.zeros(T + 1, dtype=np.int32)
+    np.cumsum(cnt, out=indptr[1:])
+    data = np.repeat((1.0 / np.sqrt(cnt.astype(np.float32))).astype(np.float32), cnt)
+    return sp.csr_matrix((data, F[keep].astype(np.int32), indptr), shape=(T, N_TOKEN_FEATURES))
 
 
 _HASHER = None
@@ -253,6 +381,14 @@ class SpanModel:
         self.meta = dict(meta or {})
 
     # -- scoring --------------------------------------------------------------------------------
+    def _wt(self, head: str) -> np.ndarray:
+        """``W.T`` of a token head as a C-ordered array, made once (a sparse matrix times the
+        transposed view copies the whole weight matrix on every call)."""
+        cache = self.__dict__.setdefault("_wt_cache", {})
+        if head not in cache:
+            cache[head] = np.ascontiguousarray((self.tok_head if head == "tok" else self.word_head).W.T)
+        return cache[head]
+
     def threshold(self, lang: str | None) -> float:
         return float(self.thresholds.get(lang or "", self.thresholds.get("default", 0.5)))
 
@@ -279,18 +415,14 @@ class SpanModel:
             sent_probs = self.sent_head.predict_proba(X)
         out: list[Candidate] = []
         toks_of = [tokens(text, s, e) for s, e in sentences]
-        counts = article_counts(text)
-        feats: list[list[str]] = []
-        for si, toks in enumerate(toks_of):
-            feats.extend(token_feature_strings(text, toks, counts))
-        if not feats:
+        if not any(toks_of):
             return out, sent_probs
-        XT = hash_tokens(feats)
-        # all heads on all tokens at once (n_tokens x L): cheap, and no per-sentence copies of weight rows
-        Q_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.tok_head.W.T) + self.tok_head.b[None, :])))
+        XT = token_matrix(text, toks_of, article_counts(text))
+        # all heads on all tokens at once (n_tokens x L), against C-ordered (F, L) copies of the weights
+        Q_all = 1.0 / (1.0 + np.exp(-(XT @ self._wt("tok") + self.tok_head.b[None, :])))
         U_all = None
         if self.word_head is not None:  # the word head sees every token: it can open a sentence the sentence head missed
-            U_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.word_head.W.T) + self.word_head.b[None, :])))
+            U_all = 1.0 / (1.0 + np.exp(-(XT @ self._wt("word") + self.word_head.b[None, :])))
         row = 0
         for si, toks in enumerate(toks_of):
             n = len(toks)

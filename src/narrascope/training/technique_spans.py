@@ -29,8 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models.hashed_linear import HashedTfidf, LinearHead
-from ..models.technique_spans import (SpanModel, article_counts, hash_tokens, sentence_matrix, token_feature_strings,
-                                     tokens)
+from ..models.technique_spans import SpanModel, article_counts, token_matrix, tokens
 from ..text import paragraph_spans, sentence_spans
 from .linear_cv import group_folds, near_duplicate_groups
 from .semeval2023_data import LANGS, line_paragraphs, load_techniques
@@ -162,22 +161,30 @@ class Corpus:
         self.sent_art = np.array(self.sent_art)
         self.align_stats = stats
         # token rows for sentences that carry at least one technique
-        feats, TY, tok_sent = [], [], []
+        XT_parts, TY, tok_sent = [], [], []
         self.tok_range = {}
         row = 0
         gi = 0
-        counts, counts_ai = None, -1
+        art_toks: list = []
+        cur = -1
+
+        def flush():
+            if art_toks:  # one vectorised feature pass per article
+                XT_parts.append(token_matrix(arts[cur].text, art_toks, article_counts(arts[cur].text)))
+                art_toks.clear()
+
         for si in range(len(sent_text)):
             ai = int(self.sent_art[si])
             a = arts[ai]
-            if ai != counts_ai:
-                counts, counts_ai = article_counts(a.text), ai
             k = si - int(np.searchsorted(self.sent_art, ai))
+            if ai != cur:
+                flush()
+                cur = ai
             s, e = self.sents[ai][k]
             toks = tokens(a.text, s, e)
             if not toks:
                 continue
-            feats.extend(token_feature_strings(a.text, toks, counts))
+            art_toks.append(toks)
             y = np.zeros((len(toks), L), dtype=np.int8)
             for tt, gs, ge in self.gold[ai]:
                 if gs < e and s < ge:
@@ -190,7 +197,8 @@ class Corpus:
             self.tok_range[int(si)] = (row, row + len(toks))
             row += len(toks)
             gi += 1
-        self.XT = hash_tokens(feats)
+        flush()
+        self.XT = sp.vstack(XT_parts, format="csr")
         self.TY = np.vstack(TY)
         self.tok_sent = np.array(tok_sent)
         say(f"corpus: {len(arts)} articles, {len(sent_text)} sentences, {row} tokens in technique sentences, "
