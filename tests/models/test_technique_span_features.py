@@ -68,3 +68,21 @@ def test_loaded_heads_score_like_row_major_weights():
     X = sp.random(20, 500, density=0.05, format="csr", dtype=np.float32, random_state=1)
     ref = LinearHead(["a", "b", "c"], np.ascontiguousarray(loaded.W), head.b)
     assert np.array_equal(loaded.decision(X), ref.decision(X))
+
+
+def test_encoder_token_block_pools_pieces_per_word_and_the_two_words_each_side():
+    from types import SimpleNamespace
+
+    from narrascope.models.technique_spans import encoder_token_block
+
+    text = "ab cd ef. gh"
+    # pieces: "a" "b" | "cd" | "ef" | "." | "gh" (start offsets), 2-dim vectors, identity projection
+    enc = SimpleNamespace(starts=np.array([0, 1, 3, 6, 8, 10]),
+                          token_vectors=np.array([[1, 0], [3, 0], [0, 2], [4, 4], [9, 9], [0, 6]], dtype=np.float32))
+    toks_of = [tokens(text, 0, 9), tokens(text, 10, 12)]  # ab cd ef . | gh
+    D = encoder_token_block(text, toks_of, enc, np.eye(2, dtype=np.float32))
+    words = np.array([[2, 0], [0, 2], [4, 4], [9, 9], [0, 6]], dtype=np.float32)
+    assert np.allclose(D[:, :2], words)
+    assert np.allclose(D[0, 2:4], 0) and np.allclose(D[0, 4:], (words[1] + words[2]) / 2)  # no left context
+    assert np.allclose(D[2, 2:4], (words[0] + words[1]) / 2) and np.allclose(D[2, 4:], words[3])  # one word right
+    assert np.allclose(D[4, 2:], 0)  # a one-word sentence has no context (the previous sentence is not used)

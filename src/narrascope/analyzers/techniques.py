@@ -224,14 +224,19 @@ class TechniquesAnalyzer(Analyzer):
         thr = self.threshold if self.threshold is not None else sm.threshold(lang)
         shared = features_of(analysis)
         probs = None
+        encoding = shared.encoder() if sm.enc is not None else None  # the shared encoder pass (one per document)
         if doc.sentences:  # the pipeline's shared hashed n-gram rows (same featurizer settings as the other heads)
             Xs = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "sentences"))
             if sm.para_weight > 0 and doc.paragraphs:
                 Xp = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "paragraphs"))
                 para_of = [max(0, bisect.bisect_right([s for s, _ in doc.paragraphs], s) - 1) for s, _ in doc.sentences]
                 Xs = sp.hstack([Xs, sm.para_weight * Xp[para_of]], format="csr")
-            probs = sm.sent_head.predict_proba(Xs)
-        cands = [c for c in sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs)[0] if c.score >= thr]
+            z = sm.sent_head.decision(Xs)
+            if encoding is not None:
+                z = z + sm.sentence_dense(encoding)
+            probs = 1.0 / (1.0 + np.exp(-z))
+        cands = [c for c in sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs, encoding=encoding)[0]
+                 if c.score >= thr]
         lines = paragraph_line_numbers(doc)
         para_starts = [s for s, _ in doc.paragraphs]
         spans = []

@@ -282,6 +282,53 @@ def token_matrix(text: str, toks_of: Sequence[Sequence[tuple[int, int]]],
     return sp.csr_matrix((data, F[keep].astype(np.int32), indptr), shape=(T, N_TOKEN_FEATURES))
 
 
+def encoder_token_block(text: str, toks_of: Sequence[Sequence[tuple[int, int]]], enc, proj: np.ndarray) -> np.ndarray:
+    """Dense cross-lingual token features from the shared encoder pass ``enc``
+    (:class:`~narrascope.models.static_encoder.DocEncoding` of ``text``): for every word token (rows
+    in the order of :func:`token_matrix`), the projected mean vector of the encoder pieces that start
+    inside it, and the means over the two words to its left and to its right in the sentence
+    (``(n_tokens, 3 * k)``, ``proj``: ``(dim, k)``)."""
+    k = proj.shape[1]
+    lens = [len(t) for t in toks_of if len(t)]
+    T = sum(lens)
+    if not T:
+        return np.zeros((0, 3 * k), dtype=np.float32)
+    ws = np.fromiter((s for toks in toks_of for s, _ in toks), dtype=np.int64, count=T)
+    we = np.fromiter((e for toks in toks_of for _, e in toks), dtype=np.int64, count=T)
+    starts = np.asarray(enc.starts, dtype=np.int64)
+    PV = np.zeros((len(starts) + 1, k), dtype=np.float64)
+    if len(starts):
+        np.cumsum(np.asarray(enc.token_vectors, dtype=np.float32) @ proj, axis=0, out=PV[1:])
+    lo, hi = np.searchsorted(starts, ws, "left"), np.searchsorted(starts, we, "left")
+    n = np.maximum(hi - lo, 1)[:, None]
+    W = ((PV[hi] - PV[lo]) / n).astype(np.float32)
+    L = np.asarray(lens, dtype=np.int64)
+    i = np.arange(T) - np.repeat(np.cumsum(L) - L, L)
+    nn = np.repeat(L, L)
+    left = np.zeros_like(W)
+    right = np.zeros_like(W)
+    cl = np.zeros(T, dtype=np.float32)
+    cr = np.zeros(T, dtype=np.float32)
+    for d in (1, 2):
+        ok = i - d >= 0
+        left[ok] += W[np.flatnonzero(ok) - d]
+        cl += ok
+        ok = i + d < nn
+        right[ok] += W[np.flatnonzero(ok) + d]
+        cr += ok
+    left /= np.maximum(cl, 1)[:, None]
+    right /= np.maximum(cr, 1)[:, None]
+    return np.hstack([W, left, right])
+
+
+def _encoding(text: str, sentences, enc):
+    if enc is None:
+        from .static_encoder import default_encoder
+
+        enc = default_encoder().encode_document(text, list(sentences))
+    return enc
+
+
 _HASHER = None
 
 
@@ -363,8 +410,14 @@ class SpanModel:
                  word_head: LinearHead | None = None, *, para_weight: float = 0.0, sent_floor: float = 0.1,
                  word_floor: float = 0.5, token_thr: np.ndarray | None = None,
                  calib: np.ndarray | None = None, thresholds: dict[str, float] | None = None,
-                 para_thresholds: dict[str, float] | None = None, meta: dict | None = None):
+                 para_thresholds: dict[str, float] | None = None, meta: dict | None = None,
+                 enc: dict | None = None):
         self.labels = list(labels)
+        # optional encoder features (``enc``): ``proj`` (dim, k) projection of the encoder's token vectors,
+        # ``tok_weight``/``sent_weight`` their scales, and the dense weight blocks of the three heads:
+        # ``sent_W`` (L, dim) on the sentence vector, ``tok_W``/``word_W`` (L, 3k) on the token block
+        self.enc = None if enc is None else {k: (np.asarray(v, np.float32) if isinstance(v, np.ndarray) else v)
+                                             for k, v in enc.items()}
         self.feats = feats
         self.sent_head = sent_head
         self.tok_head = tok_head
@@ -398,9 +451,16 @@ class SpanModel:
         z = a * np.log(max(ps, 1e-6)) + b * np.log(max(pt, 1e-6)) + c * np.log(max(pw, 1e-6)) + d
         return float(1.0 / (1.0 + np.exp(-z)))
 
+    def sentence_dense(self, enc) -> np.ndarray | None:
+        """The encoder part of the sentence head's logits (S, L) from the encoder's sentence vectors."""
+        if self.enc is None:
+            return None
+        return (self.enc["sent_weight"] * np.asarray(enc.sentence_vectors, np.float32)) @ self.enc["sent_W"].T
+
     def candidates(self, text: str, sentences: Sequence[tuple[int, int]], paragraphs: Sequence[tuple[int, int]],
-                   *, sent_probs: np.ndarray | None = None) -> tuple[list[Candidate], np.ndarray]:
-        """Every candidate span (any score) and the sentence probabilities (S, L)."""
+                   *, sent_probs: np.ndarray | None = None, encoding=None) -> tuple[list[Candidate], np.ndarray]:
+        """Every candidate span (any score) and the sentence probabilities (S, L). ``encoding``: the
+        shared encoder pass of ``text`` with sentence vectors of ``sentences`` (made when needed and not given)."""
         L = len(self.labels)
         if not sentences:
             return [], np.zeros((0, L))
@@ -412,17 +472,29 @@ class SpanModel:
         if sent_probs is None:
             ptexts = [text[s:e] for s, e in paragraphs] or [text]
             X = sentence_matrix(self.feats, [text[s:e] for s, e in sentences], para_of, ptexts, self.para_weight)
-            sent_probs = self.sent_head.predict_proba(X)
+            z = self.sent_head.decision(X)
+            if self.enc is not None:
+                encoding = _encoding(text, sentences, encoding)
+                z = z + self.sentence_dense(encoding)
+            sent_probs = 1.0 / (1.0 + np.exp(-z))
         out: list[Candidate] = []
         toks_of = [tokens(text, s, e) for s, e in sentences]
         if not any(toks_of):
             return out, sent_probs
         XT = token_matrix(text, toks_of, article_counts(text))
         # all heads on all tokens at once (n_tokens x L), against C-ordered (F, L) copies of the weights
-        Q_all = 1.0 / (1.0 + np.exp(-(XT @ self._wt("tok") + self.tok_head.b[None, :])))
+        ZQ = XT @ self._wt("tok") + self.tok_head.b[None, :]
+        ZU = XT @ self._wt("word") + self.word_head.b[None, :] if self.word_head is not None else None
+        if self.enc is not None:
+            D = self.enc["tok_weight"] * encoder_token_block(text, toks_of, _encoding(text, sentences, encoding),
+                                                             self.enc["proj"])
+            ZQ = ZQ + D @ self.enc["tok_W"].T
+            if ZU is not None:
+                ZU = ZU + D @ self.enc["word_W"].T
+        Q_all = 1.0 / (1.0 + np.exp(-ZQ))
         U_all = None
-        if self.word_head is not None:  # the word head sees every token: it can open a sentence the sentence head missed
-            U_all = 1.0 / (1.0 + np.exp(-(XT @ self._wt("word") + self.word_head.b[None, :])))
+        if ZU is not None:  # the word head sees every token: it can open a sentence the sentence head missed
+            U_all = 1.0 / (1.0 + np.exp(-ZU))
         row = 0
         for si, toks in enumerate(toks_of):
             n = len(toks)
@@ -474,6 +546,9 @@ class SpanModel:
         np.savez_compressed(folder / "tokens.npz", **self.tok_head.arrays("tok_"))
         if self.word_head is not None:
             np.savez_compressed(folder / "words.npz", **self.word_head.arrays("word_"))
+        if self.enc is not None:
+            np.savez_compressed(folder / "encoder.npz", **{"enc_" + k: np.asarray(v, np.float32) for k, v in self.enc.items()
+                                                           if isinstance(v, np.ndarray)})
         meta = {
             "format": 1, "kind": "technique-spans", "labels": self.labels, "features": self.feats.config(),
             "heads": {"sent": self.sent_head.config(), "tok": self.tok_head.config(),
@@ -484,13 +559,15 @@ class SpanModel:
             "calibration": {t: [round(float(x), 5) for x in row] for t, row in zip(self.labels, self.calib)},
             "thresholds": self.thresholds, "para_thresholds": self.para_thresholds,
         }
+        if self.enc is not None:
+            meta["encoder"] = {k: v for k, v in self.enc.items() if not isinstance(v, np.ndarray)}
         meta.update(self.meta)
         (folder / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> "SpanModel":
         folder = Path(folder)
-        meta, arrays = read_artifacts(folder, ("weights.npz", "tokens.npz"), ("words.npz",), what="span model",
+        meta, arrays = read_artifacts(folder, ("weights.npz", "tokens.npz"), ("words.npz", "encoder.npz"), what="span model",
                                       hint="reinstall narrascope or retrain with `narrascope train techniques`")
         if meta.get("kind") != "technique-spans" or meta.get("token_features") != N_TOKEN_FEATURES:
             raise ModelError("not a technique span model of this version", where=str(folder),
@@ -502,11 +579,16 @@ class SpanModel:
         word = LinearHead.from_arrays(meta["heads"]["word"], arrays, "word_") if "word" in meta["heads"] else None
         calib = np.array([meta["calibration"][t] for t in labels], dtype=np.float32)
         known = {"format", "kind", "labels", "features", "heads", "token_features", "para_weight", "sent_floor", "word_floor",
-                 "token_thr", "calibration", "thresholds", "para_thresholds"}
+                 "token_thr", "calibration", "thresholds", "para_thresholds", "encoder"}
+        enc = None
+        if "encoder" in meta:
+            enc = dict(meta["encoder"])
+            enc.update({k[4:]: arrays[k] for k in arrays if k.startswith("enc_")})
         return cls(labels, feats, sent, tok, word, para_weight=meta["para_weight"], sent_floor=meta["sent_floor"],
                    word_floor=meta.get("word_floor", 0.5),
                    token_thr=np.array(meta["token_thr"]), calib=calib, thresholds=meta["thresholds"],
-                   para_thresholds=meta.get("para_thresholds"), meta={k: v for k, v in meta.items() if k not in known})
+                   para_thresholds=meta.get("para_thresholds"), meta={k: v for k, v in meta.items() if k not in known},
+                   enc=enc)
 
 
 __all__ = ["SpanModel", "Candidate", "tokens", "token_feature_strings", "hash_tokens", "runs", "trim_run",

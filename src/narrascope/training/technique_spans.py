@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models.hashed_linear import HashedTfidf, LinearHead
-from ..models.technique_spans import SpanModel, article_counts, token_matrix, tokens
+from ..models.technique_spans import N_TOKEN_FEATURES, SpanModel, article_counts, encoder_token_block, token_matrix, tokens
 from ..text import paragraph_spans, sentence_spans
 from .linear_cv import group_folds, near_duplicate_groups
 from .semeval2023_data import LANGS, line_paragraphs, load_techniques
@@ -116,8 +116,20 @@ def align_gold(article) -> tuple[list[tuple[str, int, int]], dict]:
 class Corpus:
     """Articles with aligned gold, their paragraphs, sentences, sentence labels and token rows."""
 
-    def __init__(self, arts, TECH: list[str], say: Callable[[str], None] = print):
+    def __init__(self, arts, TECH: list[str], say: Callable[[str], None] = print, *, enc_k: int = 0,
+                 enc_tok_weight: float = 0.2):
         t0 = time.time()
+        self.encoder = self.proj = None
+        if enc_k > 0:  # the shared encoder's token vectors, projected on their top-k principal axes (unit variance)
+            from ..models.static_encoder import default_encoder
+
+            self.encoder = default_encoder()
+            self.encoder.token_vectors("x")  # loads the vectors
+            V = self.encoder.vectors.astype(np.float64)
+            _, sv, Vt = np.linalg.svd(V - V.mean(axis=0), full_matrices=False)
+            self.proj = (Vt[:enc_k].T / (sv[:enc_k] / np.sqrt(len(V)))[None, :]).astype(np.float32)
+        self.enc_tok_weight = enc_tok_weight
+        SV = []
         self.arts, self.TECH = arts, TECH
         L = len(TECH)
         tix = {t: j for j, t in enumerate(TECH)}
@@ -138,6 +150,8 @@ class Corpus:
             self.para_labels.append([set(a.line_labels.get(lines.get(s, -1), [])) & set(TECH) for s, _ in ps])
             ss = sentence_spans(a.text)
             self.sents.append(ss)
+            if self.encoder is not None:
+                SV.append(self.encoder.encode_document(a.text, ss).sentence_vectors)
             base = len(para_text)
             para_text.extend(a.text[s:e] for s, e in ps)
             j = 0
@@ -153,6 +167,7 @@ class Corpus:
                         y[tix[tt]] = 1
                 SY.append(y)
         self.SY = np.vstack(SY)
+        self.SV = np.vstack(SV).astype(np.float32) if SV else None
         self.sent_text, self.para_text, self.para_of = sent_text, para_text, np.array(para_of)
         # hashed n-gram counts once (they do not depend on the IDF fitted per fold)
         hf = HashedTfidf(n_half=2**16)
@@ -170,7 +185,12 @@ class Corpus:
 
         def flush():
             if art_toks:  # one vectorised feature pass per article
-                XT_parts.append(token_matrix(arts[cur].text, art_toks, article_counts(arts[cur].text)))
+                t = arts[cur].text
+                X = token_matrix(t, art_toks, article_counts(t))
+                if self.encoder is not None:
+                    D = encoder_token_block(t, art_toks, self.encoder.encode_document(t, []), self.proj)
+                    X = sp.hstack([X, sp.csr_matrix(self.enc_tok_weight * D)], format="csr")
+                XT_parts.append(X)
                 art_toks.clear()
 
         for si in range(len(sent_text)):
@@ -214,7 +234,7 @@ def _sgd(X, y, C: float, seed: int, epochs: int = 8):
 
 
 def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float, para_weight: float, seed: int,
-              say=print):
+              enc_sent_weight: float = 1.0, say=print):
     TECH = corp.TECH
     L = len(TECH)
     in_tr = np.isin(corp.sent_art, art_rows)
@@ -225,6 +245,9 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
     X_all = feats.weight(corp.Cs).astype(np.float32)
     if para_weight > 0:
         X_all = sp.hstack([X_all, para_weight * feats.weight(corp.Cp).astype(np.float32)[corp.para_of]], format="csr")
+    n_sparse_sent = X_all.shape[1]
+    if corp.SV is not None:
+        X_all = sp.hstack([X_all, sp.csr_matrix(enc_sent_weight * corp.SV)], format="csr")
     X_all = X_all.tocsr()
     Xs = X_all[srows]
     Ws = np.zeros((L, Xs.shape[1]), dtype=np.float32)
@@ -234,7 +257,12 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
         if y.min() == y.max():
             continue
         Ws[j], bs[j] = _sgd(Xs, y, C_sent, seed)
-    sent_head = LinearHead(TECH, Ws, bs)
+    enc = None
+    if corp.SV is not None:
+        enc = {"proj": corp.proj, "sent_W": Ws[:, n_sparse_sent:].copy(), "k": int(corp.proj.shape[1]),
+               "sent_weight": enc_sent_weight, "tok_weight": corp.enc_tok_weight}
+        Ws = Ws[:, :n_sparse_sent]
+    sent_head = LinearHead(TECH, np.asfortranarray(Ws), bs)
     Wt = np.zeros((L, corp.XT.shape[1]), dtype=np.float32)
     bt = np.full(L, -10.0, dtype=np.float32)
     tr_tok = np.isin(corp.tok_sent, srows)
@@ -247,7 +275,10 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
             bt[j] = 3.0 if y.min() == 1 else -3.0
             continue
         Wt[j], bt[j] = _sgd(corp.XT[rows], y, C_tok, seed)
-    tok_head = LinearHead(TECH, Wt, bt)
+    if enc is not None:
+        enc["tok_W"] = Wt[:, N_TOKEN_FEATURES:].copy()
+        Wt = Wt[:, :N_TOKEN_FEATURES]
+    tok_head = LinearHead(TECH, np.asfortranarray(Wt), bt)
     # word head: every token of the training sentences, inside a span of t or not
     rows = np.where(tr_tok)[0]
     Wu = np.zeros((L, corp.XT.shape[1]), dtype=np.float32)
@@ -257,8 +288,11 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
         if y.sum() < 5:
             continue
         Wu[j], bu[j] = _sgd(corp.XT[rows], y, C_tok, seed, epochs=6)
-    corp.X_sent = X_all  # for out-of-fold sentence probabilities (same features the model computes at run time)
-    return feats, sent_head, tok_head, LinearHead(TECH, Wu, bu)
+    if enc is not None:
+        enc["word_W"] = Wu[:, N_TOKEN_FEATURES:].copy()
+        Wu = Wu[:, :N_TOKEN_FEATURES]
+    corp.X_sent = X_all[:, :n_sparse_sent].tocsr()  # for out-of-fold sentence probabilities (as at run time)
+    return feats, sent_head, tok_head, LinearHead(TECH, np.asfortranarray(Wu), bu), enc
 
 
 # -- candidate credits and tuning -----------------------------------------------------------------
@@ -270,8 +304,14 @@ def candidate_table(corp: Corpus, model: SpanModel, art_rows) -> dict[str, np.nd
     for ai in art_rows:
         a = corp.arts[ai]
         s0, s1 = int(corp.sent_start[ai]), int(corp.sent_start[ai + 1])
-        sp_ = model.sent_head.predict_proba(corp.X_sent[s0:s1]) if s1 > s0 else None
-        cands, _ = model.candidates(a.text, corp.sents[ai], corp.paras[ai], sent_probs=sp_)
+        encoding = corp.encoder.encode_document(a.text, corp.sents[ai]) if model.enc is not None else None
+        sp_ = None
+        if s1 > s0:
+            z = model.sent_head.decision(corp.X_sent[s0:s1])
+            if encoding is not None:
+                z = z + model.sentence_dense(encoding)
+            sp_ = 1.0 / (1.0 + np.exp(-z))
+        cands, _ = model.candidates(a.text, corp.sents[ai], corp.paras[ai], sent_probs=sp_, encoding=encoding)
         g = merge_spans(corp.gold[ai])
         ps = corp.paras[ai]
         for c in cands:
@@ -402,6 +442,8 @@ def tune_thresholds(corp: Corpus, tab: dict, calib: np.ndarray) -> dict[str, flo
 def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 0, langs=LANGS, C_sent: float = 4.0,
                           C_tok: float = 2.0, para_weight: float = 0.5, sent_floor: float = 0.1, token_thr: float = 0.5,
                           token_prior_mix: float = 0.7, word_floor: float = 0.5, cv: bool = True,
+                          enc_k: int = 0, enc_sent_weight: float = 1.0, enc_tok_weight: float = 0.2,
+                          limit: int | None = None, save: bool = True, dump_oof: Path | None = None,
                           say: Callable[[str], None] = print) -> dict:
     from ..evaluation.semeval2023 import technique_labels
 
@@ -409,8 +451,8 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
     TECH = technique_labels()
     arts = []
     for lang in langs:
-        arts += load_techniques(data, lang)
-    corp = Corpus(arts, TECH, say)
+        arts += load_techniques(data, lang)[:limit]  # limit: a quick look on the first articles of each language
+    corp = Corpus(arts, TECH, say, enc_k=enc_k, enc_tok_weight=enc_tok_weight)
     L = len(TECH)
     # token threshold per technique: a mix (geometric) of a fixed value and the technique's share of
     # inside tokens in the sentences that carry it (long-span techniques get lower thresholds)
@@ -422,20 +464,24 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
     report: dict = {"task": "technique-spans", "n_articles": len(arts),
                     "n_gold_spans": int(sum(len(g) for g in corp.gold)), "gold_alignment": corp.align_stats,
                     "params": {"C_sent": C_sent, "C_tok": C_tok, "para_weight": para_weight, "sent_floor": sent_floor,
-                               "token_thr": token_thr, "token_prior_mix": token_prior_mix, "word_floor": word_floor, "folds": folds, "seed": seed}}
+                               "token_thr": token_thr, "token_prior_mix": token_prior_mix, "word_floor": word_floor, "folds": folds, "seed": seed,
+                               "enc_k": enc_k, "enc_sent_weight": enc_sent_weight, "enc_tok_weight": enc_tok_weight,
+                               "limit": limit}}
     if cv:
         fold = _fold_of(corp, folds, seed)
         tabs = []
         for k in range(folds):
             tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
-            feats, sh, th, wh = fit_heads(corp, tr, C_sent=C_sent, C_tok=C_tok, para_weight=para_weight, seed=seed)
-            m = SpanModel(TECH, feats, sh, th, wh, **params)
+            feats, sh, th, wh, enc = fit_heads(corp, tr, C_sent=C_sent, C_tok=C_tok, para_weight=para_weight, seed=seed,
+                                               enc_sent_weight=enc_sent_weight)
+            m = SpanModel(TECH, feats, sh, th, wh, **params, enc=enc)
             tab = candidate_table(corp, m, te)
             tab["fold"] = np.full(len(tab["art"]), k)
             tabs.append(tab)
             say(f"spans fold {k}: {len(tab['art'])} candidates ({time.time() - t0:.0f}s)")
         T = {key: np.concatenate([t[key] for t in tabs]) for key in tabs[0]}
         per_lang: dict[str, dict[str, list]] = {}
+        oof_score, oof_thr = np.zeros(len(T["art"])), np.zeros(len(T["art"]))
         for k in range(folds):
             o, i = T["fold"] != k, T["fold"] == k
             To = {key: v[o] for key, v in T.items()}
@@ -443,6 +489,8 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
             calib = fit_calibration(To, L)
             thr = tune_thresholds(corp, To, calib)
             sc = calibrated(Ti, calib)
+            oof_score[i] = sc
+            oof_thr[i] = [thr.get(corp.arts[a].lang, thr["default"]) for a in Ti["art"]]
             for lang in langs:
                 arts_l = [ai for ai in np.where(fold == k)[0] if corp.arts[ai].lang == lang]
                 keep = np.array([corp.arts[a].lang == lang for a in Ti["art"]], dtype=bool) & (sc >= thr[lang])
@@ -452,6 +500,9 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
                             "median_words_pred", "median_words_gold"):
                     d.setdefault(key, []).append(r[key])
                 d.setdefault("threshold", []).append(thr[lang])
+        if dump_oof is not None:  # out-of-fold candidates with their cross-fitted scores (offline experiments)
+            np.savez_compressed(dump_oof, **T, score=oof_score, thr=oof_thr, fold_of_article=fold,
+                                lang=np.array([a.lang for a in arts]), ids=np.array([str(a.id) for a in arts]))
         report["cv"] = {lang: {key: _summ(v) for key, v in d.items()} for lang, d in per_lang.items()}
         for lang, d in report["cv"].items():
             say(f"CV {lang}: span F1 {d['f1']['mean']:.3f} (P {d['precision']['mean']:.3f} R {d['recall']['mean']:.3f}) "
@@ -479,8 +530,12 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
         final_calib, final_thr = calib_all, thr_all
     else:
         final_calib, final_thr = None, {"default": 0.3}
-    feats, sh, th, wh = fit_heads(corp, np.arange(len(arts)), C_sent=C_sent, C_tok=C_tok, para_weight=para_weight, seed=seed)
-    model = SpanModel(TECH, feats, sh, th, wh, calib=final_calib, thresholds=final_thr, **params,
+    report["cv_seconds"] = round(time.time() - t0, 1)
+    if not save:
+        return report
+    feats, sh, th, wh, enc = fit_heads(corp, np.arange(len(arts)), C_sent=C_sent, C_tok=C_tok, para_weight=para_weight,
+                                       seed=seed, enc_sent_weight=enc_sent_weight)
+    model = SpanModel(TECH, feats, sh, th, wh, calib=final_calib, thresholds=final_thr, **params, enc=enc,
                       meta={"name": "technique-spans", "seed": seed, "train_languages": list(langs),
                             "calibration_target": "P(span overlaps a gold span of the same technique)"})
     model.save(out)
