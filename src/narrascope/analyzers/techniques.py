@@ -235,8 +235,8 @@ class TechniquesAnalyzer(Analyzer):
             if encoding is not None:
                 z = z + sm.sentence_dense(encoding)
             probs = 1.0 / (1.0 + np.exp(-z))
-        cands = [c for c in sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs, encoding=encoding)[0]
-                 if c.score >= thr]
+        every = sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs, encoding=encoding)[0]
+        cands = [c for c in every if c.score >= thr]
         lines = paragraph_line_numbers(doc)
         para_starts = [s for s, _ in doc.paragraphs]
         spans = []
@@ -248,11 +248,14 @@ class TechniquesAnalyzer(Analyzer):
                                        sentence_score=round(c.p_sentence, 4)))
         spans = _dedupe(spans)
         para_out = []
+        rule = self._paragraph_rule(doc, analysis, every)
         for pi, (ps, pe) in enumerate(doc.paragraphs):
             best: dict[str, float] = {}
             for sp_ in spans:
                 if sp_.start < pe and ps < sp_.end:
                     best[sp_.label] = max(best.get(sp_.label, 0.0), float(sp_.score or 0))
+            if rule is not None:  # paragraph labels: max(span score, paragraph-classifier score) over per-technique thresholds
+                best = {t: v for t, v in rule[pi].items()}
             para_out.append({"index": pi, "line": lines[pi], "start": ps, "end": pe,
                              "labels": [{"label": t, "score": round(v, 4)}
                                         for t, v in sorted(best.items(), key=lambda kv: -kv[1])]})
@@ -263,6 +266,34 @@ class TechniquesAnalyzer(Analyzer):
         for sp_ in spans:
             by_label.setdefault(sp_.label, []).append(sp_)
         self._add_doc_labels(analysis, by_label)
+
+    def _paragraph_rule(self, doc: Document, analysis: Analysis, every) -> list[dict[str, float]] | None:
+        """Paragraph labels by the span model's ``paragraph_rule`` (model.json), when it has one: a
+        paragraph carries *t* when max(best span score of *t* in it, the paragraph classifier's score)
+        reaches *t*'s threshold (chosen in cross-validation); None when the model has no rule."""
+        rule = self._span.meta.get("paragraph_rule") if self._span is not None else None
+        if not rule or rule.get("kind") != "max" or not doc.paragraphs:
+            return None
+        sm, m = self._span, self._m
+        Sp, Ss, sent_of = self.score_document(doc, analysis)
+        Sc = self.combine(Sp, Ss, sent_of)
+        col = {t: j for j, t in enumerate(m["para"].labels)}
+        out: list[dict[str, float]] = []
+        for ps, pe in doc.paragraphs:
+            ms: dict[str, float] = {}
+            for c in every:
+                if c.start < pe and ps < c.end:
+                    t = sm.labels[c.technique]
+                    ms[t] = max(ms.get(t, 0.0), float(c.score))
+            out.append(ms)
+        for pi, ms in enumerate(out):
+            got = {}
+            for t, th in rule["thresholds"].items():
+                v = max(ms.get(t, 0.0), float(Sc[pi, col[t]]) if t in col else 0.0)
+                if v >= th:
+                    got[t] = v
+            out[pi] = got
+        return out
 
     def _narrow(self, text: str, s: int, e: int, j: int, max_words: int) -> tuple[int, int]:
         """The phrase of at most ``max_words`` words inside [s, e) the sentence head weighs most."""

@@ -618,6 +618,18 @@ def write_span_model_card(out: Path, report: dict) -> Path:
         lines += ["", "Calibration (all languages, out-of-fold candidates): mean score vs share that overlaps "
                   "same-technique gold, per score bin:", "", "| bin | spans | mean score | hit rate |", "|---|---|---|---|"]
         lines += [f"| {r['bin']} | {r['n']} | {r['mean_score']:.3f} | {r['hit_rate']:.3f} |" for r in rel]
+    att = report.get("attempts", [])
+    if att:
+        lines += ["", "## Attempts (same protocol: 2 grouped folds, English)", "",
+                  "| attempt | EN span F1 (fractional) | any-overlap F1 | paragraph micro-F1 | note |", "|---|---|---|---|---|"]
+        lines += [f"| {a['attempt']} | {a.get('f1', '')} | {a.get('any_f1', '')} | {a.get('paragraph_micro_f1', '')} | "
+                  f"{a.get('note', '')} |" for a in att]
+    rules = report.get("paragraph_rules", {})
+    if rules:
+        lines += ["", "Paragraph labels, English, 2 grouped folds (thresholds tuned on the other fold; the paragraph "
+                  "classifier retrained on the same 2 folds for this comparison):", "",
+                  "| rule | paragraph micro-F1 |", "|---|---|"]
+        lines += [f"| {k} | {v:.3f} |" for k, v in rules.items()]
     bench = out / "bench.json"
     if bench.exists():
         b = json.loads(bench.read_text(encoding="utf-8"))
