@@ -451,10 +451,17 @@ class SpanModel:
         z = a * np.log(max(ps, 1e-6)) + b * np.log(max(pt, 1e-6)) + c * np.log(max(pw, 1e-6)) + d
         return float(1.0 / (1.0 + np.exp(-z)))
 
+    def _check_encoder(self, enc) -> None:
+        want, got = self.enc.get("encoder_id"), getattr(enc, "model_id", None)
+        if want and got and want != got:
+            raise ModelError(f"the technique span model was trained on encoder {want!r}, the shared encoder is {got!r}",
+                             hint="retrain with `narrascope train techniques --model spans --encoder-dims 16`")
+
     def sentence_dense(self, enc) -> np.ndarray | None:
         """The encoder part of the sentence head's logits (S, L) from the encoder's sentence vectors."""
         if self.enc is None:
             return None
+        self._check_encoder(enc)
         return (self.enc["sent_weight"] * np.asarray(enc.sentence_vectors, np.float32)) @ self.enc["sent_W"].T
 
     def candidates(self, text: str, sentences: Sequence[tuple[int, int]], paragraphs: Sequence[tuple[int, int]],
@@ -486,8 +493,9 @@ class SpanModel:
         ZQ = XT @ self._wt("tok") + self.tok_head.b[None, :]
         ZU = XT @ self._wt("word") + self.word_head.b[None, :] if self.word_head is not None else None
         if self.enc is not None:
-            D = self.enc["tok_weight"] * encoder_token_block(text, toks_of, _encoding(text, sentences, encoding),
-                                                             self.enc["proj"])
+            encoding = _encoding(text, sentences, encoding)
+            self._check_encoder(encoding)
+            D = self.enc["tok_weight"] * encoder_token_block(text, toks_of, encoding, self.enc["proj"])
             ZQ = ZQ + D @ self.enc["tok_W"].T
             if ZU is not None:
                 ZU = ZU + D @ self.enc["word_W"].T

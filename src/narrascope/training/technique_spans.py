@@ -124,8 +124,7 @@ class Corpus:
             from ..models.static_encoder import default_encoder
 
             self.encoder = default_encoder()
-            self.encoder.token_vectors("x")  # loads the vectors
-            V = self.encoder.vectors.astype(np.float64)
+            V = self.encoder.rows(np.arange(len(self.encoder.pieces))).astype(np.float64)
             _, sv, Vt = np.linalg.svd(V - V.mean(axis=0), full_matrices=False)
             self.proj = (Vt[:enc_k].T / (sv[:enc_k] / np.sqrt(len(V)))[None, :]).astype(np.float32)
         self.enc_tok_weight = enc_tok_weight
@@ -260,6 +259,7 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
     enc = None
     if corp.SV is not None:
         enc = {"proj": corp.proj, "sent_W": Ws[:, n_sparse_sent:].copy(), "k": int(corp.proj.shape[1]),
+               "encoder_id": corp.encoder.model_id,
                "sent_weight": enc_sent_weight, "tok_weight": corp.enc_tok_weight}
         Ws = Ws[:, :n_sparse_sent]
     sent_head = LinearHead(TECH, np.asfortranarray(Ws), bs)
