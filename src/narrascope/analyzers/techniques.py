@@ -269,11 +269,13 @@ class TechniquesAnalyzer(Analyzer):
 
     def _paragraph_rule(self, doc: Document, analysis: Analysis, every) -> list[dict[str, float]] | None:
         """Paragraph labels by the span model's ``paragraph_rule`` (model.json), when it has one: a
-        paragraph carries *t* when max(best span score of *t* in it, the paragraph classifier's score)
-        reaches *t*'s threshold (chosen in cross-validation); None when the model has no rule."""
+        paragraph carries *t* when ``max(s, p)`` (kind ``max``) or ``w * s + (1 - w) * p`` (kind ``mix``,
+        weight ``w``) reaches *t*'s threshold, ``s`` = the best span score of *t* in the paragraph (any
+        candidate), ``p`` = the paragraph classifier's score; None when the model has no rule."""
         rule = self._span.meta.get("paragraph_rule") if self._span is not None else None
-        if not rule or rule.get("kind") != "max" or not doc.paragraphs:
+        if not rule or rule.get("kind") not in ("max", "mix") or not doc.paragraphs:
             return None
+        w = float(rule.get("weight", 0.5))
         sm, m = self._span, self._m
         Sp, Ss, sent_of = self.score_document(doc, analysis)
         Sc = self.combine(Sp, Ss, sent_of)
@@ -289,7 +291,8 @@ class TechniquesAnalyzer(Analyzer):
         for pi, ms in enumerate(out):
             got = {}
             for t, th in rule["thresholds"].items():
-                v = max(ms.get(t, 0.0), float(Sc[pi, col[t]]) if t in col else 0.0)
+                a, b = ms.get(t, 0.0), float(Sc[pi, col[t]]) if t in col else 0.0
+                v = max(a, b) if rule["kind"] == "max" else w * a + (1 - w) * b
                 if v >= th:
                     got[t] = v
             out[pi] = got
