@@ -236,7 +236,7 @@ class TechniquesAnalyzer(Analyzer):
                 z = z + sm.sentence_dense(encoding)
             probs = 1.0 / (1.0 + np.exp(-z))
         every = sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs, encoding=encoding)[0]
-        cands = [c for c in every if c.score >= thr]
+        cands = [c for c in every if c.score >= (thr if self.threshold is not None else sm.threshold(lang, c.technique))]
         lines = paragraph_line_numbers(doc)
         para_starts = [s for s, _ in doc.paragraphs]
         spans = []

@@ -442,7 +442,11 @@ class SpanModel:
             cache[head] = np.ascontiguousarray((self.tok_head if head == "tok" else self.word_head).W.T)
         return cache[head]
 
-    def threshold(self, lang: str | None) -> float:
+    def threshold(self, lang: str | None, technique: int | None = None) -> float:
+        """The language's threshold; for a technique that language's training gold never annotates,
+        the pooled ``default`` one (its scores there come from the other languages only)."""
+        if technique is not None and self.labels[technique] in self.meta.get("unannotated", {}).get(lang or "", ()):
+            lang = None
         return float(self.thresholds.get(lang or "", self.thresholds.get("default", 0.5)))
 
     def calibrate(self, j: int, ps: float, pt: float, pw: float) -> float:
@@ -540,9 +544,8 @@ class SpanModel:
 
     def predict(self, text: str, sentences, paragraphs, lang: str | None = None,
                 threshold: float | None = None) -> list[Candidate]:
-        thr = self.threshold(lang) if threshold is None else float(threshold)
         cands, _ = self.candidates(text, sentences, paragraphs)
-        return [c for c in cands if c.score >= thr]
+        return [c for c in cands if c.score >= (self.threshold(lang, c.technique) if threshold is None else float(threshold))]
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, folder: Path) -> None:

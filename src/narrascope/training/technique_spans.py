@@ -173,6 +173,11 @@ class Corpus:
         self.Cs, self.Cp = hf.counts(sent_text), hf.counts(para_text)
         self.sent_start = np.searchsorted(np.array(self.sent_art), np.arange(len(arts) + 1))
         self.sent_art = np.array(self.sent_art)
+        # techniques each language's gold annotates at all: elsewhere a missing span is no evidence of absence
+        # (the SemEval-2023 English gold never uses four of the 23 techniques)
+        langs = sorted({a.lang for a in arts})
+        self.annotated = {lg: {t for ai, a in enumerate(arts) if a.lang == lg for t, _, _ in self.gold[ai]} for lg in langs}
+        self.ann = np.array([[TECH[j] in self.annotated[a.lang] for j in range(L)] for a in arts], dtype=bool)  # (A, L)
         self.align_stats = stats
         # token rows for sentences that carry at least one technique
         XT_parts, TY, tok_sent = [], [], []
@@ -252,10 +257,11 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
     Ws = np.zeros((L, Xs.shape[1]), dtype=np.float32)
     bs = np.full(L, -10.0, dtype=np.float32)
     for j in range(L):
-        y = corp.SY[srows, j]
-        if y.min() == y.max():
+        ok = corp.ann[corp.sent_art[srows], j]  # only languages whose gold annotates technique j
+        y = corp.SY[srows[ok], j]
+        if not len(y) or y.min() == y.max():
             continue
-        Ws[j], bs[j] = _sgd(Xs, y, C_sent, seed)
+        Ws[j], bs[j] = _sgd(Xs[np.where(ok)[0]] if not ok.all() else Xs, y, C_sent, seed)
     enc = None
     if corp.SV is not None:
         enc = {"proj": corp.proj, "sent_W": Ws[:, n_sparse_sent:].copy(), "k": int(corp.proj.shape[1]),
@@ -283,11 +289,13 @@ def fit_heads(corp: Corpus, art_rows: np.ndarray, *, C_sent: float, C_tok: float
     rows = np.where(tr_tok)[0]
     Wu = np.zeros((L, corp.XT.shape[1]), dtype=np.float32)
     bu = np.full(L, -10.0, dtype=np.float32)
+    tok_art = corp.sent_art[corp.tok_sent[rows]]
     for j in range(L):
-        y = corp.TY[rows, j]
+        rj = rows[corp.ann[tok_art, j]]
+        y = corp.TY[rj, j]
         if y.sum() < 5:
             continue
-        Wu[j], bu[j] = _sgd(corp.XT[rows], y, C_tok, seed, epochs=6)
+        Wu[j], bu[j] = _sgd(corp.XT[rj], y, C_tok, seed, epochs=6)
     if enc is not None:
         enc["word_W"] = Wu[:, N_TOKEN_FEATURES:].copy()
         Wu = Wu[:, :N_TOKEN_FEATURES]
@@ -480,6 +488,11 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
             tabs.append(tab)
             say(f"spans fold {k}: {len(tab['art'])} candidates ({time.time() - t0:.0f}s)")
         T = {key: np.concatenate([t[key] for t in tabs]) for key in tabs[0]}
+        # candidates of a technique their language's gold never annotates cannot be judged: left out of the
+        # calibration, the thresholds and the scores (at run time they use the pooled `default` threshold)
+        ann = corp.ann[T["art"], T["tech"]]
+        T_un = {key: v[~ann] for key, v in T.items()}
+        T = {key: v[ann] for key, v in T.items()}
         per_lang: dict[str, dict[str, list]] = {}
         oof_score, oof_thr = np.zeros(len(T["art"])), np.zeros(len(T["art"]))
         for k in range(folds):
@@ -512,6 +525,13 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
         calib_all = fit_calibration(T, L)
         thr_all = tune_thresholds(corp, T, calib_all)
         report["oof_thresholds"] = thr_all
+        un_sc = calibrated(T_un, calib_all) if len(T_un["art"]) else np.zeros(0)
+        report["unannotated"] = {lg: sorted(set(TECH) - corp.annotated[lg]) for lg in sorted(corp.annotated)}
+        report["unannotated_kept_oof"] = {
+            lg: {TECH[j]: int(((un_sc >= thr_all["default"]) & (T_un["tech"] == j)
+                               & (np.array([arts[a].lang for a in T_un["art"]]) == lg)).sum())
+                 for j in sorted(set(T_un["tech"].tolist()))}
+            for lg in sorted(corp.annotated)} if len(T_un["art"]) else {}
         en_arts = [ai for ai in range(len(arts)) if arts[ai].lang == "en"]
         keep = np.array([arts[a].lang == "en" for a in T["art"]], dtype=bool) & (calibrated(T, calib_all) >= thr_all.get("en", 0.5))
         r = evaluate_table(corp, T, keep, en_arts)
@@ -537,6 +557,7 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
                                        seed=seed, enc_sent_weight=enc_sent_weight)
     model = SpanModel(TECH, feats, sh, th, wh, calib=final_calib, thresholds=final_thr, **params, enc=enc,
                       meta={"name": "technique-spans", "seed": seed, "train_languages": list(langs),
+                            "unannotated": {lg: sorted(set(TECH) - corp.annotated[lg]) for lg in sorted(corp.annotated)},
                             "calibration_target": "P(span overlaps a gold span of the same technique)"})
     model.save(out)
     report["seconds"] = round(time.time() - t0, 1)
@@ -624,6 +645,13 @@ def write_span_model_card(out: Path, report: dict) -> Path:
                   "| attempt | EN span F1 (fractional) | any-overlap F1 | paragraph micro-F1 | note |", "|---|---|---|---|---|"]
         lines += [f"| {a['attempt']} | {a.get('f1', '')} | {a.get('any_f1', '')} | {a.get('paragraph_micro_f1', '')} | "
                   f"{a.get('note', '')} |" for a in att]
+    per = report.get("attempts_per_language", {})
+    if per:
+        langs_ = sorted({lg for v in per.values() for lg in v})
+        lines += ["", "Per language (span F1 fractional / any-overlap F1 / paragraph micro-F1):", "",
+                  "| attempt | " + " | ".join(langs_) + " |", "|---" * (len(langs_) + 1) + "|"]
+        lines += [f"| {a} | " + " | ".join("/".join(f"{x:.3f}" for x in v[lg]) if lg in v else "" for lg in langs_) + " |"
+                  for a, v in per.items()]
     rules = report.get("paragraph_rules", {})
     if rules:
         lines += ["", "Paragraph labels, English, 2 grouped folds (thresholds tuned on the other fold; the paragraph "
