@@ -270,10 +270,11 @@ class TechniquesAnalyzer(Analyzer):
     def _paragraph_rule(self, doc: Document, analysis: Analysis, every) -> list[dict[str, float]] | None:
         """Paragraph labels by the span model's ``paragraph_rule`` (model.json), when it has one: a
         paragraph carries *t* when ``max(s, p)`` (kind ``max``) or ``w * s + (1 - w) * p`` (kind ``mix``,
-        weight ``w``) reaches *t*'s threshold, ``s`` = the best span score of *t* in the paragraph (any
+        weight ``w``) reaches *t*'s threshold, or (kind ``union``) a kept span of *t* overlaps it or the
+        paragraph classifier labels it; ``s`` = the best span score of *t* in the paragraph (any
         candidate), ``p`` = the paragraph classifier's score; None when the model has no rule."""
         rule = self._span.meta.get("paragraph_rule") if self._span is not None else None
-        if not rule or rule.get("kind") not in ("max", "mix") or not doc.paragraphs:
+        if not rule or rule.get("kind") not in ("max", "mix", "union") or not doc.paragraphs:
             return None
         w = float(rule.get("weight", 0.5))
         sm, m = self._span, self._m
@@ -288,6 +289,18 @@ class TechniquesAnalyzer(Analyzer):
                     t = sm.labels[c.technique]
                     ms[t] = max(ms.get(t, 0.0), float(c.score))
             out.append(ms)
+        if rule["kind"] == "union":  # the kept spans' techniques plus the paragraph classifier's labels (its thresholds)
+            th = m["para"].thresholds
+            thr = self.threshold if self.threshold is not None else None
+            lang = self.language_key(doc, analysis)
+            for pi, ms in enumerate(out):
+                got = {t: v for t, v in ms.items()
+                       if v >= (thr if thr is not None else sm.threshold(lang, sm.labels.index(t)))}
+                for t, j in col.items():
+                    if Sc[pi, j] >= th[j]:
+                        got[t] = max(got.get(t, 0.0), float(Sc[pi, j]))
+                out[pi] = got
+            return out
         for pi, ms in enumerate(out):
             got = {}
             for t, th in rule["thresholds"].items():
