@@ -217,3 +217,43 @@ def test_predict_and_evaluate_checkthat2024_spans(tmp_path, analyzer):
 
     res = json.loads(r.output)
     assert res["any_f1"] == pytest.approx(1.0) and 0.5 < res["f1"] < 1.0
+
+
+def test_a_paragraph_rule_in_the_model_mixes_span_and_paragraph_scores(analyzer):
+    doc = Document.create((FIX / "article9100001.txt").read_text(encoding="utf-8"), title_in_text=True, language="en")
+    sm = analyzer._span
+    saved = dict(sm.meta)
+    try:
+        sm.meta["paragraph_rule"] = {"kind": "mix", "weight": 0.5, "thresholds": {"Loaded_Language": 0.0, "Slogans": 2.0}}
+        a = Analysis(document=doc)
+        analyzer.analyze(doc, a)
+        paras = a.data["techniques"]["paragraphs"]
+        assert paras and all([x["label"] for x in p["labels"]] == ["Loaded_Language"] for p in paras)
+        sm.meta["paragraph_rule"] = {"kind": "max", "thresholds": {t: 1.01 for t in sm.labels}}
+        b = Analysis(document=doc)
+        analyzer.analyze(doc, b)
+        assert all(not p["labels"] for p in b.data["techniques"]["paragraphs"])
+        assert [s.start for s in b.spans_by("techniques")] == [s.start for s in a.spans_by("techniques")]  # spans unchanged
+    finally:
+        sm.meta.clear()
+        sm.meta.update(saved)
+
+
+def test_a_union_paragraph_rule_adds_the_paragraph_classifiers_labels(analyzer):
+    doc = Document.create((FIX / "article9100001.txt").read_text(encoding="utf-8"), title_in_text=True, language="en")
+    sm = analyzer._span
+    saved = dict(sm.meta)
+    try:
+        sm.meta["paragraph_rule"] = {"kind": "union"}
+        a = Analysis(document=doc)
+        analyzer.analyze(doc, a)
+    finally:
+        sm.meta.clear()
+        sm.meta.update(saved)
+    m = analyzer._m
+    Sc = analyzer.combine(*analyzer.score_document(doc, a))
+    for p in a.data["techniques"]["paragraphs"]:
+        got = {x["label"] for x in p["labels"]}
+        from_spans = {s.label for s in a.spans_by("techniques") if s.start < p["end"] and p["start"] < s.end}
+        from_para = {t for j, t in enumerate(m["para"].labels) if Sc[p["index"], j] >= m["para"].thresholds[j]}
+        assert got == from_spans | from_para

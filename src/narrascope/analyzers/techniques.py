@@ -224,14 +224,19 @@ class TechniquesAnalyzer(Analyzer):
         thr = self.threshold if self.threshold is not None else sm.threshold(lang)
         shared = features_of(analysis)
         probs = None
+        encoding = shared.encoder() if sm.enc is not None else None  # the shared encoder pass (one per document)
         if doc.sentences:  # the pipeline's shared hashed n-gram rows (same featurizer settings as the other heads)
             Xs = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "sentences"))
             if sm.para_weight > 0 and doc.paragraphs:
                 Xp = sm.feats.transform_counts(shared.hashed_ngrams(sm.feats, "paragraphs"))
                 para_of = [max(0, bisect.bisect_right([s for s, _ in doc.paragraphs], s) - 1) for s, _ in doc.sentences]
                 Xs = sp.hstack([Xs, sm.para_weight * Xp[para_of]], format="csr")
-            probs = sm.sent_head.predict_proba(Xs)
-        cands = [c for c in sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs)[0] if c.score >= thr]
+            z = sm.sent_head.decision(Xs)
+            if encoding is not None:
+                z = z + sm.sentence_dense(encoding)
+            probs = 1.0 / (1.0 + np.exp(-z))
+        every = sm.candidates(doc.text, doc.sentences, doc.paragraphs, sent_probs=probs, encoding=encoding)[0]
+        cands = [c for c in every if c.score >= (thr if self.threshold is not None else sm.threshold(lang, c.technique))]
         lines = paragraph_line_numbers(doc)
         para_starts = [s for s, _ in doc.paragraphs]
         spans = []
@@ -243,11 +248,14 @@ class TechniquesAnalyzer(Analyzer):
                                        sentence_score=round(c.p_sentence, 4)))
         spans = _dedupe(spans)
         para_out = []
+        rule = self._paragraph_rule(doc, analysis, every)
         for pi, (ps, pe) in enumerate(doc.paragraphs):
             best: dict[str, float] = {}
             for sp_ in spans:
                 if sp_.start < pe and ps < sp_.end:
                     best[sp_.label] = max(best.get(sp_.label, 0.0), float(sp_.score or 0))
+            if rule is not None:  # paragraph labels: max(span score, paragraph-classifier score) over per-technique thresholds
+                best = {t: v for t, v in rule[pi].items()}
             para_out.append({"index": pi, "line": lines[pi], "start": ps, "end": pe,
                              "labels": [{"label": t, "score": round(v, 4)}
                                         for t, v in sorted(best.items(), key=lambda kv: -kv[1])]})
@@ -258,6 +266,50 @@ class TechniquesAnalyzer(Analyzer):
         for sp_ in spans:
             by_label.setdefault(sp_.label, []).append(sp_)
         self._add_doc_labels(analysis, by_label)
+
+    def _paragraph_rule(self, doc: Document, analysis: Analysis, every) -> list[dict[str, float]] | None:
+        """Paragraph labels by the span model's ``paragraph_rule`` (model.json), when it has one: a
+        paragraph carries *t* when ``max(s, p)`` (kind ``max``) or ``w * s + (1 - w) * p`` (kind ``mix``,
+        weight ``w``) reaches *t*'s threshold, or (kind ``union``) a kept span of *t* overlaps it or the
+        paragraph classifier labels it; ``s`` = the best span score of *t* in the paragraph (any
+        candidate), ``p`` = the paragraph classifier's score; None when the model has no rule."""
+        rule = self._span.meta.get("paragraph_rule") if self._span is not None else None
+        if not rule or rule.get("kind") not in ("max", "mix", "union") or not doc.paragraphs:
+            return None
+        w = float(rule.get("weight", 0.5))
+        sm, m = self._span, self._m
+        Sp, Ss, sent_of = self.score_document(doc, analysis)
+        Sc = self.combine(Sp, Ss, sent_of)
+        col = {t: j for j, t in enumerate(m["para"].labels)}
+        out: list[dict[str, float]] = []
+        for ps, pe in doc.paragraphs:
+            ms: dict[str, float] = {}
+            for c in every:
+                if c.start < pe and ps < c.end:
+                    t = sm.labels[c.technique]
+                    ms[t] = max(ms.get(t, 0.0), float(c.score))
+            out.append(ms)
+        if rule["kind"] == "union":  # the kept spans' techniques plus the paragraph classifier's labels (its thresholds)
+            th = m["para"].thresholds
+            thr = self.threshold if self.threshold is not None else None
+            lang = self.language_key(doc, analysis)
+            for pi, ms in enumerate(out):
+                got = {t: v for t, v in ms.items()
+                       if v >= (thr if thr is not None else sm.threshold(lang, sm.labels.index(t)))}
+                for t, j in col.items():
+                    if Sc[pi, j] >= th[j]:
+                        got[t] = max(got.get(t, 0.0), float(Sc[pi, j]))
+                out[pi] = got
+            return out
+        for pi, ms in enumerate(out):
+            got = {}
+            for t, th in rule["thresholds"].items():
+                a, b = ms.get(t, 0.0), float(Sc[pi, col[t]]) if t in col else 0.0
+                v = max(a, b) if rule["kind"] == "max" else w * a + (1 - w) * b
+                if v >= th:
+                    got[t] = v
+            out[pi] = got
+        return out
 
     def _narrow(self, text: str, s: int, e: int, j: int, max_words: int) -> tuple[int, int]:
         """The phrase of at most ``max_words`` words inside [s, e) the sentence head weighs most."""

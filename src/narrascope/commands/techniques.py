@@ -163,7 +163,10 @@ def _add_train(group: click.Group, name: str) -> None:
     @click.option("--model", "which", default="both", show_default=True, type=click.Choice(["both", "paragraphs", "spans"]),
                   hidden=name != "techniques",
                   help="techniques only: the paragraph model, the span model (its own folder, technique-spans), or both.")
-    def cmd(data, out, folds, seed, which):
+    @click.option("--encoder-dims", "enc_k", default=0, show_default=True, type=click.IntRange(0, 64), hidden=name != "techniques",
+                  help="techniques span model only: add the shared encoder's features (sentence vectors; word vectors "
+                       "projected to this many dimensions, with a two-word window); 0 = without.")
+    def cmd(data, out, folds, seed, which, enc_k):
         from ..models.hashed_linear import artifact_dir
         from ..training import semeval2023_train as T
         from ..training.model_cards import write_model_card
@@ -179,6 +182,6 @@ def _add_train(group: click.Group, name: str) -> None:
             from ..training.technique_spans import train_technique_spans, write_span_model_card
 
             out_dir = Path(out) / "technique-spans" if (out and which == "both") else Path(out) if out else artifact_dir("technique-spans")
-            report = train_technique_spans(Path(data), out_dir, folds=folds or 2, seed=seed, say=say)
+            report = train_technique_spans(Path(data), out_dir, folds=folds or 2, seed=seed, enc_k=enc_k, say=say)
             write_span_model_card(out_dir, report)
             click.echo(json.dumps(report.get("cv", {}), indent=1))

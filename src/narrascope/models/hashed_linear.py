@@ -123,7 +123,9 @@ class LinearHead:
 
     @classmethod
     def from_arrays(cls, config: dict, arrays, prefix: str) -> "LinearHead":
-        W = arrays[prefix + "W_q"].astype(np.float32) * arrays[prefix + "W_scale"][:, None]
+        # held column-major: ``X @ W.T`` then reads W.T as a C-ordered array (a row-major W is copied whole
+        # by every sparse product); same values, same sums
+        W = (np.ascontiguousarray(arrays[prefix + "W_q"].T, dtype=np.float32) * arrays[prefix + "W_scale"][None, :]).T
         th = arrays[prefix + "thresholds"] if (prefix + "thresholds") in arrays else None
         if W.shape[0] != len(config["labels"]):
             raise ModelError(f"weights have {W.shape[0]} rows for {len(config['labels'])} labels")

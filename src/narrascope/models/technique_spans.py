@@ -79,6 +79,10 @@ CUES = {
             "должн никогда всегда все никто ничего".split(),
 }
 _CUE_PREFIX = sorted({(w, k) for k, ws in CUES.items() for w in ws if " " not in w}, key=lambda x: -len(x[0]))
+_CUE_BY_LEN: dict[int, dict[str, str]] = {}
+for _w, _k in _CUE_PREFIX:
+    _CUE_BY_LEN.setdefault(len(_w), {})[_w] = _k
+_CUE_LENS = sorted(_CUE_BY_LEN, reverse=True)
 
 
 def tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -99,9 +103,12 @@ def _shape(w: str) -> str:
 
 
 def _cue(lw: str) -> str | None:
-    for stem, kind in _CUE_PREFIX:
-        if lw.startswith(stem):
-            return kind
+    """The kind of the longest cue stem ``lw`` starts with (no stem is listed under two kinds)."""
+    for n in _CUE_LENS:
+        if len(lw) >= n:
+            k = _CUE_BY_LEN[n].get(lw[:n])
+            if k is not None:
+                return k
     return None
 
 
@@ -152,6 +159,174 @@ def token_feature_strings(text: str, toks: Sequence[tuple[int, int]],
             f.append("inq")
         out.append(f)
     return out
+
+
+# -- vectorised token features ----------------------------------------------------------------------
+# The same features as :func:`token_feature_strings` + :func:`hash_tokens` (the reference, used by the
+# tests), built without per-token feature strings: each distinct word's hashed columns are computed
+# once per process (cached), the context features are shifted arrays, and the rows are assembled
+# with numpy. The hash is the one sklearn's FeatureHasher uses (signed MurmurHash3, seed 0, abs,
+# modulo the number of columns), so the matrices are identical.
+_HCACHE: dict[str, int] = {}
+_WCACHE: dict[str, tuple] = {}
+_CACHE_MAX = 400_000
+_SHAPES = "QPDACl"
+_CUE_KINDS = tuple(CUES)
+_DS = (-2, -1, 1, 2)
+_murmur = None
+
+
+def _h(f: str) -> int:
+    """Column of feature string ``f`` (FeatureHasher's: |murmurhash3_32(f, seed=0)| mod columns)."""
+    i = _HCACHE.get(f)
+    if i is None:
+        global _murmur
+        if _murmur is None:
+            from sklearn.utils import murmurhash3_32 as _m
+
+            _murmur = _m
+        if len(_HCACHE) > _CACHE_MAX:
+            _HCACHE.clear()
+        i = _HCACHE[f] = abs(_murmur(f, seed=0)) % N_TOKEN_FEATURES
+    return i
+
+
+_CONST: dict = {}
+
+
+def _consts() -> dict:
+    """Columns of the features whose strings come from a small fixed set."""
+    if not _CONST:
+        c = _CONST
+        c["b"] = _h("b")
+        c["sh"] = np.array([_h("sh=" + x) for x in _SHAPES])
+        c["pos"] = np.array([_h("pos=" + x) for x in "01234L"])  # index 5 = last token
+        c["pad"] = {d: _h(f"w{d}=<>") for d in _DS}
+        c["shd"] = {d: np.array([_h(f"sh{d}=" + x) for x in _SHAPES]) for d in _DS}
+        c["cued"] = {d: np.array([_h(f"cue{d}=" + k) for k in _CUE_KINDS]) for d in _DS}
+        c["cue"] = np.array([_h("cue=" + k) for k in _CUE_KINDS])
+        c["rep"] = np.array([_h("rep=" + r) for r in "1235"])
+        c["repsh"] = np.array([[_h("rep=" + r + "|" + x) for x in _SHAPES] for r in "1235"])
+        c["inq"] = _h("inq")
+    return _CONST
+
+
+def _word_entry(w: str) -> tuple:
+    """(shape, cue kind or -1, is quote, len(lower) > 2, w=, s3=, p4=, w-2=, w-1=, w1=, w2=) of one token string."""
+    e = _WCACHE.get(w)
+    if e is None:
+        lw = w.lower()
+        cue = _cue(lw)
+        e = (_SHAPES.index(_shape(w)), -1 if cue is None else _CUE_KINDS.index(cue), int(w in QUOTES), int(len(lw) > 2),
+             _h("w=" + lw), _h("s3=" + lw[-3:]), _h("p4=" + lw[:4]), *(_h(f"w{d}=" + lw) for d in _DS))
+        if len(_WCACHE) > _CACHE_MAX:
+            _WCACHE.clear()
+        _WCACHE[w] = e
+    return e
+
+
+def token_matrix(text: str, toks_of: Sequence[Sequence[tuple[int, int]]],
+                 counts: dict[str, int] | None = None) -> sp.csr_matrix:
+    """Hashed, L2-normalised token features of the sentences ``toks_of`` (token offsets per sentence),
+    rows in order; equal to ``hash_tokens([f for toks in toks_of for f in token_feature_strings(text, toks, counts)])``."""
+    words = [text[s:e] for toks in toks_of for s, e in toks]
+    T = len(words)
+    if not T:
+        return sp.csr_matrix((0, N_TOKEN_FEATURES), dtype=np.float32)
+    c = _consts()
+    E = np.array([_word_entry(w) for w in words], dtype=np.int64)
+    shape, cue, isq, long_ = E[:, 0], E[:, 1], E[:, 2].astype(bool), E[:, 3].astype(bool)
+    lens = np.array([len(t) for t in toks_of if len(t)], dtype=np.int64)
+    starts = np.repeat(np.cumsum(lens) - lens, lens)
+    n = np.repeat(lens, lens)
+    i = np.arange(T) - starts
+    cols = [np.full(T, c["b"]), E[:, 4], E[:, 5], E[:, 6], c["sh"][shape]]
+    pos = np.minimum(4, (5 * i) // n)
+    pos[i == n - 1] = 5
+    pos[i == 0] = 0
+    cols.append(c["pos"][pos])
+    for k, d in enumerate(_DS):
+        j = np.clip(np.arange(T) + d, 0, T - 1)
+        ok = (i + d >= 0) & (i + d < n)
+        cols.append(np.where(ok, E[j, 7 + k], c["pad"][d]))
+        cols.append(np.where(ok, c["shd"][d][shape[j]], -1))
+        cols.append(np.where(ok & (cue[j] >= 0), c["cued"][d][np.maximum(cue[j], 0)], -1))
+    low = [w.lower() for w in words]
+    first = i == 0
+    last = i == n - 1
+    bm = [0] * T
+    bp = [0] * T
+    h = _h
+    for t in range(T):
+        lw = low[t]
+        bm[t] = h("b-=" + ("<>" if first[t] else low[t - 1]) + "|" + lw)
+        bp[t] = h("b+=" + lw + "|" + ("<>" if last[t] else low[t + 1]))
+    cols += [np.array(bm), np.array(bp), np.where(cue >= 0, c["cue"][np.maximum(cue, 0)], -1)]
+    if counts is not None:
+        k = np.array([counts.get(lw, 1) for lw in low])
+        rb = np.select([k <= 1, k == 2, k <= 4], [0, 1, 2], 3)
+        cols.append(np.where(long_, c["rep"][rb], -1))
+        cols.append(np.where(long_, c["repsh"][rb, shape], -1))
+    # inside quotation marks: an odd number of quote tokens so far in the sentence (quotes themselves excluded)
+    cq = np.cumsum(isq)
+    before = cq[starts] - isq[starts]
+    cols.append(np.where(~isq & ((cq - before) % 2 == 1), c["inq"], -1))
+    # rows: the distinct columns of each token, sorted (absent features are -1); value 1/sqrt(count)
+    F = np.sort(np.column_stack(cols), axis=1)
+    keep = F >= 0
+    keep[:, 1:] &= F[:, 1:] != F[:, :-1]
+    cnt = keep.sum(axis=1)
+    indptr = np.zeros(T + 1, dtype=np.int32)
+    np.cumsum(cnt, out=indptr[1:])
+    data = np.repeat((1.0 / np.sqrt(cnt.astype(np.float32))).astype(np.float32), cnt)
+    return sp.csr_matrix((data, F[keep].astype(np.int32), indptr), shape=(T, N_TOKEN_FEATURES))
+
+
+def encoder_token_block(text: str, toks_of: Sequence[Sequence[tuple[int, int]]], enc, proj: np.ndarray) -> np.ndarray:
+    """Dense cross-lingual token features from the shared encoder pass ``enc``
+    (:class:`~narrascope.models.static_encoder.DocEncoding` of ``text``): for every word token (rows
+    in the order of :func:`token_matrix`), the projected mean vector of the encoder pieces that start
+    inside it, and the means over the two words to its left and to its right in the sentence
+    (``(n_tokens, 3 * k)``, ``proj``: ``(dim, k)``)."""
+    k = proj.shape[1]
+    lens = [len(t) for t in toks_of if len(t)]
+    T = sum(lens)
+    if not T:
+        return np.zeros((0, 3 * k), dtype=np.float32)
+    ws = np.fromiter((s for toks in toks_of for s, _ in toks), dtype=np.int64, count=T)
+    we = np.fromiter((e for toks in toks_of for _, e in toks), dtype=np.int64, count=T)
+    starts = np.asarray(enc.starts, dtype=np.int64)
+    PV = np.zeros((len(starts) + 1, k), dtype=np.float64)
+    if len(starts):
+        np.cumsum(np.asarray(enc.token_vectors, dtype=np.float32) @ proj, axis=0, out=PV[1:])
+    lo, hi = np.searchsorted(starts, ws, "left"), np.searchsorted(starts, we, "left")
+    n = np.maximum(hi - lo, 1)[:, None]
+    W = ((PV[hi] - PV[lo]) / n).astype(np.float32)
+    L = np.asarray(lens, dtype=np.int64)
+    i = np.arange(T) - np.repeat(np.cumsum(L) - L, L)
+    nn = np.repeat(L, L)
+    left = np.zeros_like(W)
+    right = np.zeros_like(W)
+    cl = np.zeros(T, dtype=np.float32)
+    cr = np.zeros(T, dtype=np.float32)
+    for d in (1, 2):
+        ok = i - d >= 0
+        left[ok] += W[np.flatnonzero(ok) - d]
+        cl += ok
+        ok = i + d < nn
+        right[ok] += W[np.flatnonzero(ok) + d]
+        cr += ok
+    left /= np.maximum(cl, 1)[:, None]
+    right /= np.maximum(cr, 1)[:, None]
+    return np.hstack([W, left, right])
+
+
+def _encoding(text: str, sentences, enc):
+    if enc is None:
+        from .static_encoder import default_encoder
+
+        enc = default_encoder().encode_document(text, list(sentences))
+    return enc
 
 
 _HASHER = None
@@ -235,8 +410,14 @@ class SpanModel:
                  word_head: LinearHead | None = None, *, para_weight: float = 0.0, sent_floor: float = 0.1,
                  word_floor: float = 0.5, token_thr: np.ndarray | None = None,
                  calib: np.ndarray | None = None, thresholds: dict[str, float] | None = None,
-                 para_thresholds: dict[str, float] | None = None, meta: dict | None = None):
+                 para_thresholds: dict[str, float] | None = None, meta: dict | None = None,
+                 enc: dict | None = None):
         self.labels = list(labels)
+        # optional encoder features (``enc``): ``proj`` (dim, k) projection of the encoder's token vectors,
+        # ``tok_weight``/``sent_weight`` their scales, and the dense weight blocks of the three heads:
+        # ``sent_W`` (L, dim) on the sentence vector, ``tok_W``/``word_W`` (L, 3k) on the token block
+        self.enc = None if enc is None else {k: (np.asarray(v, np.float32) if isinstance(v, np.ndarray) else v)
+                                             for k, v in enc.items()}
         self.feats = feats
         self.sent_head = sent_head
         self.tok_head = tok_head
@@ -253,7 +434,19 @@ class SpanModel:
         self.meta = dict(meta or {})
 
     # -- scoring --------------------------------------------------------------------------------
-    def threshold(self, lang: str | None) -> float:
+    def _wt(self, head: str) -> np.ndarray:
+        """``W.T`` of a token head as a C-ordered array, made once (a sparse matrix times the
+        transposed view copies the whole weight matrix on every call)."""
+        cache = self.__dict__.setdefault("_wt_cache", {})
+        if head not in cache:
+            cache[head] = np.ascontiguousarray((self.tok_head if head == "tok" else self.word_head).W.T)
+        return cache[head]
+
+    def threshold(self, lang: str | None, technique: int | None = None) -> float:
+        """The language's threshold; for a technique that language's training gold never annotates,
+        the pooled ``default`` one (its scores there come from the other languages only)."""
+        if technique is not None and self.labels[technique] in self.meta.get("unannotated", {}).get(lang or "", ()):
+            lang = None
         return float(self.thresholds.get(lang or "", self.thresholds.get("default", 0.5)))
 
     def calibrate(self, j: int, ps: float, pt: float, pw: float) -> float:
@@ -262,9 +455,23 @@ class SpanModel:
         z = a * np.log(max(ps, 1e-6)) + b * np.log(max(pt, 1e-6)) + c * np.log(max(pw, 1e-6)) + d
         return float(1.0 / (1.0 + np.exp(-z)))
 
+    def _check_encoder(self, enc) -> None:
+        want, got = self.enc.get("encoder_id"), getattr(enc, "model_id", None)
+        if want and got and want != got:
+            raise ModelError(f"the technique span model was trained on encoder {want!r}, the shared encoder is {got!r}",
+                             hint="retrain with `narrascope train techniques --model spans --encoder-dims 16`")
+
+    def sentence_dense(self, enc) -> np.ndarray | None:
+        """The encoder part of the sentence head's logits (S, L) from the encoder's sentence vectors."""
+        if self.enc is None:
+            return None
+        self._check_encoder(enc)
+        return (self.enc["sent_weight"] * np.asarray(enc.sentence_vectors, np.float32)) @ self.enc["sent_W"].T
+
     def candidates(self, text: str, sentences: Sequence[tuple[int, int]], paragraphs: Sequence[tuple[int, int]],
-                   *, sent_probs: np.ndarray | None = None) -> tuple[list[Candidate], np.ndarray]:
-        """Every candidate span (any score) and the sentence probabilities (S, L)."""
+                   *, sent_probs: np.ndarray | None = None, encoding=None) -> tuple[list[Candidate], np.ndarray]:
+        """Every candidate span (any score) and the sentence probabilities (S, L). ``encoding``: the
+        shared encoder pass of ``text`` with sentence vectors of ``sentences`` (made when needed and not given)."""
         L = len(self.labels)
         if not sentences:
             return [], np.zeros((0, L))
@@ -276,21 +483,30 @@ class SpanModel:
         if sent_probs is None:
             ptexts = [text[s:e] for s, e in paragraphs] or [text]
             X = sentence_matrix(self.feats, [text[s:e] for s, e in sentences], para_of, ptexts, self.para_weight)
-            sent_probs = self.sent_head.predict_proba(X)
+            z = self.sent_head.decision(X)
+            if self.enc is not None:
+                encoding = _encoding(text, sentences, encoding)
+                z = z + self.sentence_dense(encoding)
+            sent_probs = 1.0 / (1.0 + np.exp(-z))
         out: list[Candidate] = []
         toks_of = [tokens(text, s, e) for s, e in sentences]
-        counts = article_counts(text)
-        feats: list[list[str]] = []
-        for si, toks in enumerate(toks_of):
-            feats.extend(token_feature_strings(text, toks, counts))
-        if not feats:
+        if not any(toks_of):
             return out, sent_probs
-        XT = hash_tokens(feats)
-        # all heads on all tokens at once (n_tokens x L): cheap, and no per-sentence copies of weight rows
-        Q_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.tok_head.W.T) + self.tok_head.b[None, :])))
+        XT = token_matrix(text, toks_of, article_counts(text))
+        # all heads on all tokens at once (n_tokens x L), against C-ordered (F, L) copies of the weights
+        ZQ = XT @ self._wt("tok") + self.tok_head.b[None, :]
+        ZU = XT @ self._wt("word") + self.word_head.b[None, :] if self.word_head is not None else None
+        if self.enc is not None:
+            encoding = _encoding(text, sentences, encoding)
+            self._check_encoder(encoding)
+            D = self.enc["tok_weight"] * encoder_token_block(text, toks_of, encoding, self.enc["proj"])
+            ZQ = ZQ + D @ self.enc["tok_W"].T
+            if ZU is not None:
+                ZU = ZU + D @ self.enc["word_W"].T
+        Q_all = 1.0 / (1.0 + np.exp(-ZQ))
         U_all = None
-        if self.word_head is not None:  # the word head sees every token: it can open a sentence the sentence head missed
-            U_all = 1.0 / (1.0 + np.exp(-(np.asarray(XT @ self.word_head.W.T) + self.word_head.b[None, :])))
+        if ZU is not None:  # the word head sees every token: it can open a sentence the sentence head missed
+            U_all = 1.0 / (1.0 + np.exp(-ZU))
         row = 0
         for si, toks in enumerate(toks_of):
             n = len(toks)
@@ -328,9 +544,8 @@ class SpanModel:
 
     def predict(self, text: str, sentences, paragraphs, lang: str | None = None,
                 threshold: float | None = None) -> list[Candidate]:
-        thr = self.threshold(lang) if threshold is None else float(threshold)
         cands, _ = self.candidates(text, sentences, paragraphs)
-        return [c for c in cands if c.score >= thr]
+        return [c for c in cands if c.score >= (self.threshold(lang, c.technique) if threshold is None else float(threshold))]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """The one model protocol (models/base.py): (n, k) independent per-technique probabilities of
@@ -349,6 +564,9 @@ class SpanModel:
         np.savez_compressed(folder / "tokens.npz", **self.tok_head.arrays("tok_"))
         if self.word_head is not None:
             np.savez_compressed(folder / "words.npz", **self.word_head.arrays("word_"))
+        if self.enc is not None:
+            np.savez_compressed(folder / "encoder.npz", **{"enc_" + k: np.asarray(v, np.float32) for k, v in self.enc.items()
+                                                           if isinstance(v, np.ndarray)})
         meta = {
             "format": 1, "kind": "technique-spans", "labels": self.labels, "features": self.feats.config(),
             "heads": {"sent": self.sent_head.config(), "tok": self.tok_head.config(),
@@ -359,13 +577,15 @@ class SpanModel:
             "calibration": {t: [round(float(x), 5) for x in row] for t, row in zip(self.labels, self.calib)},
             "thresholds": self.thresholds, "para_thresholds": self.para_thresholds,
         }
+        if self.enc is not None:
+            meta["encoder"] = {k: v for k, v in self.enc.items() if not isinstance(v, np.ndarray)}
         meta.update(self.meta)
         (folder / "model.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> "SpanModel":
         folder = Path(folder)
-        meta, arrays = read_artifacts(folder, ("weights.npz", "tokens.npz"), ("words.npz",), what="span model",
+        meta, arrays = read_artifacts(folder, ("weights.npz", "tokens.npz"), ("words.npz", "encoder.npz"), what="span model",
                                       hint="reinstall narrascope or retrain with `narrascope train techniques`")
         if meta.get("kind") != "technique-spans" or meta.get("token_features") != N_TOKEN_FEATURES:
             raise ModelError("not a technique span model of this version", where=str(folder),
@@ -377,11 +597,16 @@ class SpanModel:
         word = LinearHead.from_arrays(meta["heads"]["word"], arrays, "word_") if "word" in meta["heads"] else None
         calib = np.array([meta["calibration"][t] for t in labels], dtype=np.float32)
         known = {"format", "kind", "labels", "features", "heads", "token_features", "para_weight", "sent_floor", "word_floor",
-                 "token_thr", "calibration", "thresholds", "para_thresholds"}
+                 "token_thr", "calibration", "thresholds", "para_thresholds", "encoder"}
+        enc = None
+        if "encoder" in meta:
+            enc = dict(meta["encoder"])
+            enc.update({k[4:]: arrays[k] for k in arrays if k.startswith("enc_")})
         return cls(labels, feats, sent, tok, word, para_weight=meta["para_weight"], sent_floor=meta["sent_floor"],
                    word_floor=meta.get("word_floor", 0.5),
                    token_thr=np.array(meta["token_thr"]), calib=calib, thresholds=meta["thresholds"],
-                   para_thresholds=meta.get("para_thresholds"), meta={k: v for k, v in meta.items() if k not in known})
+                   para_thresholds=meta.get("para_thresholds"), meta={k: v for k, v in meta.items() if k not in known},
+                   enc=enc)
 
 
 __all__ = ["SpanModel", "Candidate", "tokens", "token_feature_strings", "hash_tokens", "runs", "trim_run",
