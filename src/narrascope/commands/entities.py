@@ -21,11 +21,12 @@ def register(main: click.Group) -> None:
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Prediction TSV to write (one line per given mention).")
 @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False), help="Role model folder (default: the shipped one).")
 @click.option("--no-spacy", is_flag=True, help="Skip the English dependency parse (faster, slightly less accurate).")
-@click.option("--encoder/--no-encoder", "use_encoder", default=False, show_default=True,
-              help="Mix in the fine-tuned MiniLM role head (~0.6 s CPU per mention).")
-@click.option("--main-prior", default=None,
-              help="Main-role prior of the decision: 'A,P,I' shares (Antagonist, Protagonist, Innocent; "
-                   "default 0.5,0.25,0.25) or 'train' (each language's training share).")
+@click.option("--encoder/--no-encoder", "use_encoder", default=None,
+              help="Mix in the fine-tuned MiniLM role head (default: when its base weights are installed).")
+@click.option("--main-prior", default="train", show_default=True,
+              help="Main-role prior of the stance head's decision: 'train' (each language's training share, "
+                   "as in the shared task's splits) or 'A,P,I' shares (Antagonist, Protagonist, Innocent), "
+                   "e.g. 0.5,0.25,0.25 for feeds (the analyzer's default).")
 def predict_roles(input_dir, mentions_file, output, model_dir, no_spacy, use_encoder, main_prior):
     """Predict main and fine roles for the given entity mentions (SemEval-2025 Task 10 subtask 1)."""
     from ..formats.semeval2025_roles import predict_mention_file

@@ -146,7 +146,7 @@ def read_article(folder: str | Path, doc_id: str) -> str:
 
 def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, output: str | Path, *,
                          model_dir: str | Path | None = None, use_spacy: bool = True,
-                         use_encoder: bool | None = False, main_prior: str | None = None) -> dict:
+                         use_encoder: bool | None = None, main_prior: str | None = None) -> dict:
     """Read a mention file, predict roles with the role classifier, write the official TSV.
 
     One output line per given mention, in the input order, with the given offsets. An article that

@@ -197,6 +197,14 @@ def card_section(out_dir) -> list[str]:
         for n in ("role_classifier", "stance_target_prior")) + " |")
     lines += [
         "",
+        "Attempts for this head (same folds, nested): C 0.1 / 0.3 / 1.0 screened on inner folds (0.1 best where",
+        "finished; fixed); a second fine role at ratios 0.5-0.9 always lost exact match (table above: one fine role);",
+        "the target-prior shift trades raw accuracy (training prior) for accuracy reweighted to the target prior.",
+        "Not reached: English 0.35 / 0.85 and five-language 0.45 / 0.82 (see the issue).",
+        "",
+        "Data terms: trained on the SemEval-2025 Task 10 training release (research use only); the weights are",
+        "derived from it and inherit that restriction.",
+        "",
         f"Mentions per camp: {rep['camps']}. Reproduce: `narrascope train roles-stance --data ../shared/data`",
         f"(reads the role model in the folder; {meta.get('seconds')} s for the head after the out-of-fold scores).",
         "",
