@@ -147,7 +147,7 @@ def test_the_stance_head_decides_under_the_requested_main_role_prior():
     """The same article under a prior that makes Antagonists rare casts fewer of them (and never more)."""
     from narrascope.analyzers.entities import EntitiesAnalyzer
 
-    ex = Path(__file__).resolve().parent.parent / "examples" / "peace-talks.txt"
+    ex = Path(__file__).resolve().parents[2] / "examples" / "peace-talks.txt"
     counts = []
     for prior in ("0.9,0.05,0.05", "0.05,0.475,0.475"):
         p = Pipeline.from_config({"analyzers": ["entities"], "options": {"entities": {"main_prior": prior}}})
