@@ -81,6 +81,14 @@ def main() -> None:
     if fr:
         print(f"  framed-or-not (English entities): CV F1 {fr['cv_f1']}, NER overlap with gold mentions "
               f"{fr.get('ner_recall_of_gold_mentions')}")
+    stance = ROOT / "src" / "narrascope" / "models" / "artifacts" / "roles" / "stance.json"
+    if stance.exists():  # issue 13: the stance head's nested CV (the decision the analyzer uses)
+        rep = json.loads(stance.read_text())["report"]
+        for name in ("stance_train_prior", "stance_target_prior"):
+            for lang, r in rep["cv"][name].items():
+                w = rep["cv_reweighted"][name][lang]
+                print(f"  {name} {lang}: exact match {r['exact_match_mean']:.3f}, main-role accuracy "
+                      f"{r['main_role_accuracy_mean']:.3f}; reweighted {w['exact_match']:.3f} / {w['main_role_accuracy']:.3f}")
     enc = ROOT / "src" / "narrascope" / "models" / "artifacts" / "roles" / "encoder.json"
     if enc.exists():
         cv = json.loads(enc.read_text())["cv"]

@@ -102,11 +102,6 @@ def _roles(pipe, path: Path) -> dict[str, str | None]:
     return {e["name"]: e["main_role"] for e in a.data["entities"]}
 
 
-NOT_REACHED = pytest.mark.xfail(
-    reason="issue 13 target not reached: the retrained role model still does not cast the spokesman as "
-           "Protagonist (see the role MODEL_CARD)", strict=False)
-
-
 @pytest.mark.parametrize("name", ["neutral-trade.txt", "neutral-sports.txt"])
 def test_a_neutral_article_casts_nobody_as_antagonist(pipe, name):
     roles = _roles(pipe, FIX / name)
@@ -140,10 +135,23 @@ def test_given_mentions_get_the_same_context_features_as_in_training():
     assert "n_mentions=1" in feats  # two mentions: log2(2) = 1
 
 
-@NOT_REACHED
 def test_the_example_casts_the_camps_as_the_article_presents_them(pipe):
     """examples/peace-talks.txt is pro-Kremlin: its spokesman is the hero, Kyiv and the West the villains."""
     ex = Path(__file__).resolve().parents[2] / "examples" / "peace-talks.txt"
     roles = _roles(pipe, ex)
     assert roles.get("Dmitry Peskov") == "Protagonist", roles
     assert "Antagonist" in {roles.get("Kyiv"), roles.get("NATO"), roles.get("West")}, roles
+
+
+def test_the_stance_head_decides_under_the_requested_main_role_prior():
+    """The same article under a prior that makes Antagonists rare casts fewer of them (and never more)."""
+    from narrascope.analyzers.entities import EntitiesAnalyzer
+
+    ex = Path(__file__).resolve().parents[2] / "examples" / "peace-talks.txt"
+    counts = []
+    for prior in ("0.9,0.05,0.05", "0.05,0.475,0.475"):
+        p = Pipeline.from_config({"analyzers": ["entities"], "options": {"entities": {"main_prior": prior}}})
+        a = p.analyze(Document.create(ex.read_text(encoding="utf-8"), title_in_text=True))
+        counts.append(sum(e["main_role"] == "Antagonist" for e in a.data["entities"]))
+    assert counts[0] > counts[1]
+    assert isinstance(EntitiesAnalyzer(main_prior="train").load().stance_, object)

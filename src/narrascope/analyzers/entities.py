@@ -73,13 +73,16 @@ class EntitiesAnalyzer(Analyzer):
     name = "entities"
     requires = ("data.language", "labels.narratives")
     assigns = ("data.entities", "spans.entities")
-    version = "3"
+    version = "4"
     description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
 
-    def __init__(self, model_dir: str | None = None, use_spacy: bool = True, encoder: bool = False) -> None:
+    def __init__(self, model_dir: str | None = None, use_spacy: bool = True, encoder: bool = False,
+                 main_prior: str | None = None) -> None:
         self.model_dir = model_dir
         self.use_spacy = use_spacy
         self.encoder = bool(encoder)
+        # issue 13: main-role prior the stance head decides under ("train", "A,P,I"; default: the head's 0.5,0.25,0.25)
+        self.main_prior = main_prior
         if self.encoder:
             self.version = f"{type(self).version}+encoder"
         self._loaded = False
@@ -91,6 +94,10 @@ class EntitiesAnalyzer(Analyzer):
 
         self.clf_ = RoleClassifier.load(self.model_dir or ARTIFACT_DIR)
         self.framing_ = FramingModel.load(self.model_dir or ARTIFACT_DIR)
+        from ..models import role_stance  # issue 13: the article's stance toward each entity
+
+        self.stance_ = role_stance.StanceHead.load(self.model_dir or ARTIFACT_DIR)
+        self.prior_ = role_stance.parse_prior(self.main_prior)
         self.encoder_ = None
         if self.encoder:
             from ..models.roles_encoder import open_encoder
@@ -170,7 +177,8 @@ class EntitiesAnalyzer(Analyzer):
         if contexts:
             X = self.clf_.featurizer.transform(contexts)
             pm, pf = self.clf_.head_proba(X)
-            pm = stance.adjust_main(pm, stance.language_bias(getattr(self.clf_, "meta_", {}).get("language_bias"), [lang]))  # issue 13
+            if self.stance_ is None:  # the stance head (below) replaces the per-language bias
+                pm = stance.adjust_main(pm, stance.language_bias(getattr(self.clf_, "meta_", {}).get("language_bias"), [lang]))  # issue 13
             if self.framing_ is not None:
                 n_text = max(len(text), 1)
                 structural = np.array([
@@ -188,6 +196,7 @@ class EntitiesAnalyzer(Analyzer):
             pm = pf = np.zeros((0, 0))
         out: list[dict[str, Any]] = []
         sent_starts = [s for s, _ in doc.sentences]
+        sides = None
         for ei, ent in enumerate(entities):
             rows = rows_of[ei]
             eid = f"E{ei + 1}"
@@ -204,7 +213,17 @@ class EntitiesAnalyzer(Analyzer):
                     pm[rows], pf[rows] = em, ef
                 mp, fp = pm[rows].mean(axis=0, keepdims=True), pf[rows].mean(axis=0, keepdims=True)
                 if framed[ei]:
-                    main_role, main_score, chosen = self.clf_.decide(mp, fp)[0]
+                    if self.stance_ is not None:  # issue 13: the article's stance toward the entity
+                        from ..models import role_stance
+
+                        if sides is None:
+                            sides = role_stance.article_sides(narratives, text)
+                        e_feats = role_stance.entity_features(text, [(m.start, m.end) for m in ent.mentions], ent.name,
+                                                         narratives, sides)
+                        main_role, main_score, chosen = role_stance.decide(self.stance_, self.clf_, mp, fp, [e_feats],
+                                                                           [lang], self.prior_)[0]
+                    else:
+                        main_role, main_score, chosen = self.clf_.decide(mp, fp)[0]
                     main_score = round(main_score, 4)
                     fine = [{"role": r, "score": round(s, 4)} for r, s in chosen]
                     best = rows[int(np.argmax(pm[rows, MAIN_ROLES.index(main_role)]))]

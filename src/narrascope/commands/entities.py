@@ -12,6 +12,7 @@ def register(main: click.Group) -> None:
     main.commands["evaluate"].add_command(evaluate_roles)
     main.commands["train"].add_command(train_roles_cmd)
     main.commands["train"].add_command(train_roles_encoder_cmd)
+    main.commands["train"].add_command(train_roles_stance_cmd)
 
 
 @click.command("semeval2025-roles")
@@ -22,12 +23,16 @@ def register(main: click.Group) -> None:
 @click.option("--no-spacy", is_flag=True, help="Skip the English dependency parse (faster, slightly less accurate).")
 @click.option("--encoder/--no-encoder", "use_encoder", default=None,
               help="Mix in the fine-tuned MiniLM role head (default: when its base weights are installed).")
-def predict_roles(input_dir, mentions_file, output, model_dir, no_spacy, use_encoder):
+@click.option("--main-prior", default="train", show_default=True,
+              help="Main-role prior of the stance head's decision: 'train' (each language's training share, "
+                   "as in the shared task's splits) or 'A,P,I' shares (Antagonist, Protagonist, Innocent), "
+                   "e.g. 0.5,0.25,0.25 for feeds (the analyzer's default).")
+def predict_roles(input_dir, mentions_file, output, model_dir, no_spacy, use_encoder, main_prior):
     """Predict main and fine roles for the given entity mentions (SemEval-2025 Task 10 subtask 1)."""
     from ..formats.semeval2025_roles import predict_mention_file
 
     stats = predict_mention_file(input_dir, mentions_file, output, model_dir=model_dir, use_spacy=not no_spacy,
-                                 use_encoder=use_encoder)
+                                 use_encoder=use_encoder, main_prior=main_prior)
     click.echo(
         f"wrote {stats['written']} predictions to {output} "
         f"({'role classifier + encoder' if stats['encoder'] else 'role classifier'}) "
@@ -90,6 +95,21 @@ def train_roles_encoder_cmd(data_dir, out_dir, folds, seed):
     meta = train_roles_encoder(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed,
                                log=lambda m: click.echo(m, err=True))
     _echo_en_cv("EN CV (role classifier + encoder)", meta["cv"]["mixed"].get("EN"))
+
+
+@click.command("roles-stance")
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="The shared data folder (holds semeval2025-t10/).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Role model folder (default: the shipped one); stance.json is written there.")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (the folds of `train roles`).")
+@click.option("--seed", default=13, show_default=True, help="Seed for the folds (the seed of `train roles`).")
+def train_roles_stance_cmd(data_dir, out_dir, folds, seed):
+    """Fit the stance head (main role from the article's side toward the entity) on the role model's CV scores."""
+    from ..analyzers.entities import ARTIFACT_DIR
+    from ..training.roles_stance import train_role_stance
+
+    report = train_role_stance(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed,
+                               log=lambda m: click.echo(m, err=True))
+    _echo_en_cv("EN CV (stance head, target prior)", report["cv"]["stance_target_prior"].get("EN"))
 
 
 def _echo_en_cv(what: str, r: dict | None) -> None:

@@ -246,6 +246,9 @@ def train_roles(data_dir: str | Path, out_dir: str | Path, *, n_folds: int = 5, 
     }
     clf.save(out_dir, extra={"training": report, "framing": framing, "language_bias": biases,
                              "article_gate": context_report["article_gate"], "context": context_report})
+    from .roles_stance import fit_stance_step  # issue 13: the stance head, stacked on these out-of-fold scores
+
+    fit_stance_step(data, narratives, folds, zm, zf, clf, out_dir, log)
     stale = Path(out_dir) / FramingModel.FILE
     if framing_model is not None:
         framing_model.save(out_dir)
@@ -477,6 +480,9 @@ def write_model_card(out_dir: str | Path, meta: dict | None = None) -> Path:
 
     lines += card_section(meta)
     lines += encoder_card_section(out_dir)
+    from .roles_stance import card_section as stance_card  # issue 13: the stance head
+
+    lines += stance_card(out_dir)
     p = out_dir / "MODEL_CARD.md"
     p.write_text("\n".join(lines), encoding="utf-8")
     return p

@@ -146,13 +146,14 @@ def read_article(folder: str | Path, doc_id: str) -> str:
 
 def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, output: str | Path, *,
                          model_dir: str | Path | None = None, use_spacy: bool = True,
-                         use_encoder: bool | None = None) -> dict:
+                         use_encoder: bool | None = None, main_prior: str | None = None) -> dict:
     """Read a mention file, predict roles with the role classifier, write the official TSV.
 
     One output line per given mention, in the input order, with the given offsets. An article that
     cannot be read is reported in ``failures`` and its mentions are left out (the rest goes on).
     ``use_encoder``: mix in the fine-tuned MiniLM head (``None``: when the model folder has one; see
     :mod:`narrascope.models.roles_encoder`); ``stats["encoder"]`` says whether it was used.
+    ``main_prior``: see :func:`narrascope.models.role_stance.decide_mentions` (issue 13).
     """
     from collections import Counter
 
@@ -173,6 +174,7 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     contexts: dict[int, MentionContext] = {}
     offsets: Counter = Counter()
     failures: list[str] = []
+    narratives_of: dict[str, list] = {}
     from ...models import stance  # issue 13: the article's narratives are context for its mentions
     from ...models.narratives import NarrativeModel
 
@@ -185,6 +187,7 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
             continue
         lang = detect_language(text)[0]
         narratives = narratives_model.predict_texts([text])[0].narratives
+        narratives_of[text] = narratives  # issue 13: read by the stance head
         sdoc = nlp(text) if (nlp is not None and lang == "en") else None
         for i in idx:
             r = rows[i]
@@ -201,9 +204,9 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     decisions = []
     if ctx:
         pm, pf = role_probabilities(clf, clf.featurizer.transform(ctx), ctx, encoder)
-        pm = stance.adjust_main(pm, stance.language_bias(getattr(clf, "meta_", {}).get("language_bias"),
-                                                         [c.language for c in ctx]))
-        decisions = clf.decide(pm, pf)
+        from ...models.role_stance import decide_mentions  # issue 13: the article's stance toward each entity
+
+        decisions = decide_mentions(clf, pm, pf, ctx, narratives_of, model_dir or ARTIFACT_DIR, main_prior)
     out_rows = [(rows[i], main, [f for f, _ in fines]) for i, (main, _, fines) in zip(order, decisions)]
     with atomic_output(output) as f:  # no half-written prediction file on an error or Ctrl-C
         n = write_predictions(f, out_rows)
