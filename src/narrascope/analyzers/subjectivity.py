@@ -2,7 +2,9 @@
 
 One span per sentence, labelled ``SUBJ`` or ``OBJ`` with the probability of that label; the share
 of subjective sentences goes to ``analysis.data["subjectivity"]``. Model: hashed word + character
-n-gram TF-IDF and logistic regression (an English head, and a head trained on English, German, Italian and Bulgarian for other languages).
+n-gram TF-IDF and logistic regression (an English head, and a head trained on English, German, Italian,
+Bulgarian and Arabic pooled for other languages), with one decision threshold per language chosen in
+cross-validation (:mod:`narrascope.training.subjectivity`).
 """
 
 from __future__ import annotations
@@ -42,12 +44,27 @@ class SubjectivityAnalyzer(Analyzer):
         self.load()
         if not texts:
             return np.zeros(0)
-        return self._scores(self._model[0].counts(list(texts)), language)
+        return self._scores(self._model[0].counts(list(texts)), language, texts)
 
-    def _scores(self, counts, language: str | None) -> np.ndarray:
+    def threshold_for(self, language: str | None) -> float:
+        """The decision threshold of a language (chosen per language in cross-validation; see the
+        model card), the model's default for languages it was not trained on."""
+        self.load()
+        meta = self._model[2]
+        per = meta.get("thresholds") or {}
+        return float(per.get("en" if language in (None, "und") else language, meta.get("threshold", 0.5)))
+
+    def _scores(self, counts, language: str | None, texts: Sequence[str]) -> np.ndarray:
         feats, heads, _ = self._model
         head = heads["en"] if language in (None, "en", "und") else heads["multi"]
-        P = head.predict_proba(feats.transform_counts(counts))
+        X = feats.transform_counts(counts)
+        if head.meta.get("cues"):  # the cue-word block (models/subjectivity_cues.py) after the n-grams
+            import scipy.sparse as sp
+
+            from ..models.subjectivity_cues import cue_features
+
+            X = sp.hstack([X, cue_features(texts) * float(head.meta["cues"])], format="csr")
+        P = head.predict_proba(X)
         return P[:, head.labels.index("SUBJ")]
 
     @staticmethod
@@ -59,14 +76,14 @@ class SubjectivityAnalyzer(Analyzer):
 
     def pipe(self, batch: Sequence[Analysis]) -> None:
         self.load()
-        threshold = float(self._model[2].get("threshold", 0.5))
         for analysis in batch:
             doc = analysis.document
             shared = features_of(analysis)
-            scores = (self._scores(shared.hashed_ngrams(self._model[0], "sentences"), self.language_of(analysis))
+            language = self.language_of(analysis)
+            scores = (self._scores(shared.hashed_ngrams(self._model[0], "sentences"), language, shared.sentence_texts())
                       if doc.sentences else np.zeros(0))
             shared.put("sentence_p_subj", scores)
-            self._emit(doc, analysis, scores, threshold)
+            self._emit(doc, analysis, scores, self.threshold_for(language))
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])
