@@ -104,6 +104,11 @@ class DocFeatures:
         settings, whatever IDF it applies afterwards."""
         return self.get("hashed_ngrams", unit, _settings(featurizer), featurizer=featurizer)
 
+    def encoder(self):
+        """The shared multilingual encoder pass (:class:`narrascope.models.static_encoder.DocEncoding`):
+        token ids, offsets and vectors of the text, sentence vectors, document vector."""
+        return self.get("encoder")
+
 
 def features_of(analysis: Analysis) -> DocFeatures:
     """The shared features of ``analysis`` (made on first use; works inside and outside a pipeline)."""
@@ -139,6 +144,15 @@ def unit_texts(f: DocFeatures, unit: str) -> list[str]:
 @register_feature("hashed_ngrams", "hashed word + char n-gram counts (sublinear TF) of the document, its sentences or paragraphs")
 def _hashed_ngrams(f: DocFeatures, unit: str, settings: tuple, *, featurizer: Any):
     return featurizer.counts(unit_texts(f, unit))
+
+
+@register_feature("encoder", "one pass of the static multilingual encoder (models/static_encoder.py): token ids, "
+                  "offsets and vectors of the text, a vector per sentence, a document vector")
+def _encoder(f: DocFeatures):
+    from .models.static_encoder import default_encoder
+
+    doc = f.document
+    return default_encoder().encode_document(doc.text, doc.sentences)
 
 
 publish_feature("sentence_p_subj", "P(subjective) of each sentence, published by the subjectivity analyzer")
