@@ -58,6 +58,19 @@ def test_training_writes_per_language_thresholds_that_the_analyzer_uses(tmp_path
     assert an.threshold_for(None) == an.threshold_for("und") == meta["thresholds"]["en"]
     p = an.sentence_scores([SUBJ[0], OBJ[0]], "de")
     assert p[0] > p[1]
+    # in a pipeline the multi head reads the shared encoder's sentence vectors (one pass per document)
+    multi = json.loads((out / "model.json").read_text())["heads"]["multi"]["meta"]
+    assert multi["cues"] > 0 and multi["encoder"] > 0 and multi["encoder_id"]
+    from narrascope.document import Analysis, Document
+    from narrascope.features import features_of
+
+    doc = Document.create(f"{SUBJ[0]} {OBJ[0]} {SUBJ[1]}", language="de")
+    a = Analysis(document=doc)
+    an.analyze(doc, a)
+    assert features_of(a).has("encoder")
+    got = [sp.score if sp.label == "SUBJ" else 1 - sp.score for sp in a.spans_by("subjectivity")]
+    want = an.sentence_scores([doc.text[s:e] for s, e in doc.sentences], "de")
+    assert np.allclose(got, want, atol=0.02)
     from narrascope.training.model_cards import write_model_card
 
     card = write_model_card("subjectivity", out, report).read_text()

@@ -2,8 +2,9 @@
 
 One span per sentence, labelled ``SUBJ`` or ``OBJ`` with the probability of that label; the share
 of subjective sentences goes to ``analysis.data["subjectivity"]``. Model: hashed word + character
-n-gram TF-IDF and logistic regression (an English head, and a head trained on English, German, Italian,
-Bulgarian and Arabic pooled for other languages), with one decision threshold per language chosen in
+n-gram TF-IDF and logistic regression for English; for other languages a head trained on English, German,
+Italian, Bulgarian and Arabic pooled that also reads cue words and the shared encoder's sentence vectors
+(``features.encoder``, computed only for those documents); one decision threshold per language chosen in
 cross-validation (:mod:`narrascope.training.subjectivity`).
 """
 
@@ -22,7 +23,7 @@ ARTIFACT = "subjectivity"
 
 class SubjectivityAnalyzer(Analyzer):
     name = "subjectivity"
-    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams")
+    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams", "features.encoder")
     assigns = ("data.subjectivity", "spans.subjectivity", "features.sentence_p_subj")
     version = "2"
     description = "Per-sentence subjective/objective spans (SUBJ/OBJ) with probabilities."
@@ -54,16 +55,39 @@ class SubjectivityAnalyzer(Analyzer):
         per = meta.get("thresholds") or {}
         return float(per.get("en" if language in (None, "und") else language, meta.get("threshold", 0.5)))
 
-    def _scores(self, counts, language: str | None, texts: Sequence[str]) -> np.ndarray:
-        feats, heads, _ = self._model
-        head = heads["en"] if language in (None, "en", "und") else heads["multi"]
-        X = feats.transform_counts(counts)
-        if head.meta.get("cues"):  # the cue-word block (models/subjectivity_cues.py) after the n-grams
-            import scipy.sparse as sp
+    def uses_encoder(self, language: str | None) -> bool:
+        self.load()
+        return bool(self._head(language).meta.get("encoder"))
 
+    def _head(self, language: str | None):
+        heads = self._model[1]
+        return heads["en"] if language in (None, "en", "und") else heads["multi"]
+
+    def _scores(self, counts, language: str | None, texts: Sequence[str], sentence_vectors=None) -> np.ndarray:
+        """P(SUBJ) from n-gram counts; the multi head also reads cue words and the shared encoder's
+        sentence vectors (given by the pipeline's ``features.encoder``, else encoded here)."""
+        import scipy.sparse as sp
+
+        feats = self._model[0]
+        head = self._head(language)
+        blocks = [feats.transform_counts(counts)]
+        if head.meta.get("cues"):  # the cue-word block (models/subjectivity_cues.py) after the n-grams
             from ..models.subjectivity_cues import cue_features
 
-            X = sp.hstack([X, cue_features(texts) * float(head.meta["cues"])], format="csr")
+            blocks.append(cue_features(texts) * float(head.meta["cues"]))
+        if head.meta.get("encoder"):
+            from ..models.static_encoder import default_encoder
+
+            enc = default_encoder()
+            installed = str(enc.info().get("id", "static-e5"))
+            if head.meta.get("encoder_id") not in (None, installed):
+                from ..errors import ModelError
+
+                raise ModelError(f"the subjectivity model was trained on encoder {head.meta['encoder_id']!r}, "
+                                 f"the installed one is {installed!r}", hint="retrain: narrascope train subjectivity")
+            V = enc.embed(list(texts)) if sentence_vectors is None else sentence_vectors
+            blocks.append(sp.csr_matrix(np.asarray(V, dtype=np.float32) * float(head.meta["encoder"])))
+        X = sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
         P = head.predict_proba(X)
         return P[:, head.labels.index("SUBJ")]
 
@@ -80,7 +104,8 @@ class SubjectivityAnalyzer(Analyzer):
             doc = analysis.document
             shared = features_of(analysis)
             language = self.language_of(analysis)
-            scores = (self._scores(shared.hashed_ngrams(self._model[0], "sentences"), language, shared.sentence_texts())
+            vecs = shared.encoder().sentence_vectors if doc.sentences and self.uses_encoder(language) else None
+            scores = (self._scores(shared.hashed_ngrams(self._model[0], "sentences"), language, shared.sentence_texts(), vecs)
                       if doc.sentences else np.zeros(0))
             shared.put("sentence_p_subj", scores)
             self._emit(doc, analysis, scores, self.threshold_for(language))
