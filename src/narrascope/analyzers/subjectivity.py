@@ -2,7 +2,10 @@
 
 One span per sentence, labelled ``SUBJ`` or ``OBJ`` with the probability of that label; the share
 of subjective sentences goes to ``analysis.data["subjectivity"]``. Model: hashed word + character
-n-gram TF-IDF and logistic regression (an English head, and a head trained on English, German, Italian and Bulgarian for other languages).
+n-gram TF-IDF and logistic regression for English; for other languages a head trained on English, German,
+Italian, Bulgarian and Arabic pooled that also reads cue words and the shared encoder's sentence vectors
+(``features.encoder``, computed only for those documents); one decision threshold per language chosen in
+cross-validation (:mod:`narrascope.training.subjectivity`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ ARTIFACT = "subjectivity"
 
 class SubjectivityAnalyzer(Analyzer):
     name = "subjectivity"
-    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams")
+    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams", "features.encoder")
     assigns = ("data.subjectivity", "spans.subjectivity", "features.sentence_p_subj")
     version = "2"
     description = "Per-sentence subjective/objective spans (SUBJ/OBJ) with probabilities."
@@ -42,12 +45,50 @@ class SubjectivityAnalyzer(Analyzer):
         self.load()
         if not texts:
             return np.zeros(0)
-        return self._scores(self._model[0].counts(list(texts)), language)
+        return self._scores(self._model[0].counts(list(texts)), language, texts)
 
-    def _scores(self, counts, language: str | None) -> np.ndarray:
-        feats, heads, _ = self._model
-        head = heads["en"] if language in (None, "en", "und") else heads["multi"]
-        P = head.predict_proba(feats.transform_counts(counts))
+    def threshold_for(self, language: str | None) -> float:
+        """The decision threshold of a language (chosen per language in cross-validation; see the
+        model card), the model's default for languages it was not trained on."""
+        self.load()
+        meta = self._model[2]
+        per = meta.get("thresholds") or {}
+        return float(per.get("en" if language in (None, "und") else language, meta.get("threshold", 0.5)))
+
+    def uses_encoder(self, language: str | None) -> bool:
+        self.load()
+        return bool(self._head(language).meta.get("encoder"))
+
+    def _head(self, language: str | None):
+        heads = self._model[1]
+        return heads["en"] if language in (None, "en", "und") else heads["multi"]
+
+    def _scores(self, counts, language: str | None, texts: Sequence[str], sentence_vectors=None) -> np.ndarray:
+        """P(SUBJ) from n-gram counts; the multi head also reads cue words and the shared encoder's
+        sentence vectors (given by the pipeline's ``features.encoder``, else encoded here)."""
+        import scipy.sparse as sp
+
+        feats = self._model[0]
+        head = self._head(language)
+        blocks = [feats.transform_counts(counts)]
+        if head.meta.get("cues"):  # the cue-word block (models/subjectivity_cues.py) after the n-grams
+            from ..models.subjectivity_cues import cue_features
+
+            blocks.append(cue_features(texts) * float(head.meta["cues"]))
+        if head.meta.get("encoder"):
+            from ..models.static_encoder import default_encoder
+
+            enc = default_encoder()
+            installed = str(enc.info().get("id", "static-e5"))
+            if head.meta.get("encoder_id") not in (None, installed):
+                from ..errors import ModelError
+
+                raise ModelError(f"the subjectivity model was trained on encoder {head.meta['encoder_id']!r}, "
+                                 f"the installed one is {installed!r}", hint="retrain: narrascope train subjectivity")
+            V = enc.embed(list(texts)) if sentence_vectors is None else sentence_vectors
+            blocks.append(sp.csr_matrix(np.asarray(V, dtype=np.float32) * float(head.meta["encoder"])))
+        X = sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+        P = head.predict_proba(X)
         return P[:, head.labels.index("SUBJ")]
 
     @staticmethod
@@ -59,14 +100,15 @@ class SubjectivityAnalyzer(Analyzer):
 
     def pipe(self, batch: Sequence[Analysis]) -> None:
         self.load()
-        threshold = float(self._model[2].get("threshold", 0.5))
         for analysis in batch:
             doc = analysis.document
             shared = features_of(analysis)
-            scores = (self._scores(shared.hashed_ngrams(self._model[0], "sentences"), self.language_of(analysis))
+            language = self.language_of(analysis)
+            vecs = shared.encoder().sentence_vectors if doc.sentences and self.uses_encoder(language) else None
+            scores = (self._scores(shared.hashed_ngrams(self._model[0], "sentences"), language, shared.sentence_texts(), vecs)
                       if doc.sentences else np.zeros(0))
             shared.put("sentence_p_subj", scores)
-            self._emit(doc, analysis, scores, threshold)
+            self._emit(doc, analysis, scores, self.threshold_for(language))
 
     def analyze(self, doc: Document, analysis: Analysis) -> None:
         self.pipe([analysis])

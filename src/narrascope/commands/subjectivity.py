@@ -38,7 +38,7 @@ def predict_file(input_path: str | Path, output: str | Path, *, language: str | 
         votes = Counter(detect_language(texts[i])[0] for i in ids[:500])
         language = votes.most_common(1)[0][0]
     an = SubjectivityAnalyzer(model_dir).load()
-    threshold = float(an._model[2].get("threshold", 0.5))
+    threshold = an.threshold_for(language)
     p = an.sentence_scores([texts[i] for i in ids], language)
     with atomic_output(output) as fh:
         fh.write("sentence_id\tlabel\n")

@@ -72,6 +72,10 @@ def write_model_card(name: str, out: Path, report: dict) -> Path:
         from .prior_cards import write_prior_card
 
         return write_prior_card(name, out, report)
+    if name == "subjectivity" and "multi_head" in report:  # per-language tables: its own writer
+        from .subjectivity import write_card
+
+        return write_card(out, report)
     info = INFO[name]
     lines = [f"# {info['title']}", "", f"Artifact `{name}` (shipped in `narrascope/models/artifacts/{name}/`: "
              "`model.json`, `weights.npz` -- int8 weights with per-row scales, float16 IDF; no pickle).", "",

@@ -53,84 +53,13 @@ def _write_cv(out: Path, report: dict) -> None:
 
 # -------------------------------------------------------------------------------------------------
 # subjectivity
-SUBJ_TRAIN_LANGS = ("english", "german", "italian", "bulgarian", "arabic")
-
-
 def train_subjectivity(data: Path, out: Path, *, C: float = 0.5, folds: int = 5, seed: int = 0,
                        say: Callable[[str], None] = print) -> dict:
-    """CheckThat! 2025 subjectivity: two LR heads on hashed TF-IDF.
+    """CheckThat! 2025 subjectivity: see :func:`narrascope.training.subjectivity.train_subjectivity`
+    (n-gram heads with per-language thresholds, and the harness that measures each feature block)."""
+    from .subjectivity import train_subjectivity as train
 
-    ``en`` is trained on English only (adding the other languages lowered English CV macro-F1 from
-    0.71 to 0.68, and English dev_test from 0.649 to 0.569); ``multi`` on all five languages (Arabic
-    included), used for non-English text. English is measured by 5-fold CV on train+dev and on the
-    separate dev_test split; every language's dev_test is measured with a multi head trained
-    without any dev_test split. Tried and not shipped: word-list cue features (loaded words such as
-    "cult", intensifiers, hedges, modals, person, punctuation; models/subjectivity_cues.py) lowered
-    English dev_test to 0.630 (weight 0.3) / 0.603 (weight 1.0) although they turn "The climate cult
-    will not stop ..." subjective.
-    """
-    t0 = time.time()
-    sents = load_subjectivity(data, SUBJ_TRAIN_LANGS)
-    y = np.array([s.label == "SUBJ" for s in sents], dtype=int)
-    is_en = np.array([s.lang == "en" for s in sents])
-    split = np.array([s.split for s in sents])
-    feats = HashedTfidf()
-    C_all = feats.counts([s.text for s in sents])
-    labels = ["OBJ", "SUBJ"]
-
-    def fit(rows, idf_rows=None):
-        feats.idf_ = _idf(C_all, rows if idf_rows is None else idf_rows, feats.n_features)
-        X = feats.weight(C_all)
-        return X, fit_multiclass(X[rows], y[rows], labels, C=C, class_weight="balanced")
-
-    pool = np.where((split != "dev_test") & is_en)[0]
-    rng = np.random.RandomState(seed)
-    fold_of = rng.permutation(len(pool)) % folds
-    scores, per_class = [], {c: [] for c in labels}
-    for k in range(folds):
-        te = pool[fold_of == k]
-        X, head = fit(pool[fold_of != k])
-        pred = head.predict_proba(X[te]).argmax(1)
-        m, per = macro_f1(list(y[te]), list(pred), [0, 1])
-        scores.append(m)
-        for i, c in enumerate(labels):
-            per_class[c].append(per[i]["f1"])
-        say(f"subjectivity fold {k}: macro-F1 {m:.3f}")
-    X, head = fit(pool)
-    te = np.where((split == "dev_test") & is_en)[0]
-    pred = head.predict_proba(X[te]).argmax(1)
-    m_dt, per_dt = macro_f1(list(y[te]), list(pred), [0, 1])
-    per_lang_dev_test = {}
-    X, multi_dt = fit(np.where(split != "dev_test")[0])
-    langs_arr = np.array([s.lang for s in sents])
-    for lg in sorted(set(langs_arr)):
-        te = np.where((split == "dev_test") & (langs_arr == lg))[0]
-        head_used = head if lg == "en" else multi_dt
-        if lg == "en":
-            X, head_used = fit(pool)
-        pr = head_used.predict_proba(X[te]).argmax(1)
-        per_lang_dev_test[lg] = {"macro_f1": round(macro_f1(list(y[te]), list(pr), [0, 1])[0], 4), "n": int(len(te)),
-                                 "head": "en (English train+dev)" if lg == "en" else "multi (all languages' train+dev)"}
-        say(f"subjectivity dev_test {lg}: {per_lang_dev_test[lg]}")
-    # final heads: English on every English split; multilingual on everything (one shared IDF)
-    all_rows = np.arange(len(sents))
-    X, multi = fit(all_rows)
-    en_head = fit_multiclass(X[np.where(is_en)[0]], y[is_en], labels, C=C, class_weight="balanced")
-    en_head.meta = {"task": "checkthat2025-subjectivity", "languages": ["en"]}
-    multi.meta = {"task": "checkthat2025-subjectivity", "languages": ["en", "de", "it", "bg", "ar"]}
-    save_model(out, feats, {"en": en_head, "multi": multi},
-               {"name": "subjectivity", "threshold": 0.5, "seed": seed, "C": C, "train_languages": list(SUBJ_TRAIN_LANGS)})
-    report = {
-        "task": "subjectivity", "metric": "macro-F1 (SUBJ/OBJ)",
-        "cv_english": _summary(scores),
-        "cv_english_per_class": {c: _summary(v) for c, v in per_class.items()},
-        "english_dev_test": {"macro_f1": round(m_dt, 4), "per_class": {labels[i]: round(per_dt[i]["f1"], 4) for i in (0, 1)},
-                             "trained_on": "English train+dev"},
-        "dev_test_per_language": per_lang_dev_test,
-        "n_sentences": int(len(sents)), "seed": seed, "seconds": round(time.time() - t0, 1),
-    }
-    _write_cv(out, report)
-    return report
+    return train(data, out, C=C, folds=folds, seed=seed, say=say)
 
 
 # -------------------------------------------------------------------------------------------------
