@@ -60,9 +60,9 @@ def paragraph_line_numbers(doc: Document) -> list[int]:
 
 class TechniquesAnalyzer(Analyzer):
     name = "techniques"
-    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams")
+    requires = ("data.language", "features.sentence_texts", "features.hashed_ngrams", "features.encoder")
     assigns = ("data.techniques", "labels.techniques", "spans.techniques")
-    version = "2"
+    version = "3"  # 3: the span model reads the shared encoder (issue 14)
     description = "Persuasion techniques (23, SemEval-2023) as phrase spans with calibrated scores + paragraph labels."
 
     def __init__(self, model_dir: str | None = None, narrow: bool = True, spans: bool = True,
