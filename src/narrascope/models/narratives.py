@@ -363,11 +363,13 @@ def prepare_dense(V: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
 
 
 def _int8(name: str, W: np.ndarray | None) -> dict[str, np.ndarray]:
+    """The dense block's weights as int8 with one scale per column (the one quantiser, ``models/base.py``)."""
     if W is None:
         return {}
-    W = np.asarray(W, dtype=np.float32)
-    scale = np.maximum(np.abs(W).max(axis=0), 1e-12) / 127.0
-    return {f"{name}_int8": np.round(W / scale).astype(np.int8), f"{name}_scale": scale.astype(np.float32)}
+    from .base import quantize_rows
+
+    q, scale = quantize_rows(np.asarray(W, dtype=np.float32), axis=0)
+    return {f"{name}_int8": q, f"{name}_scale": scale}
 
 
 def decode(

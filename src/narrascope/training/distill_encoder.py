@@ -306,9 +306,10 @@ def remove_language_directions(rows: np.ndarray, weights: np.ndarray, tok: Piece
 
 
 def quantize(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """int8 rows with a per-row scale (max |value| -> 127)."""
-    scale = np.maximum(np.abs(rows).max(1), 1e-12) / 127.0
-    return np.clip(np.rint(rows / scale[:, None]), -127, 127).astype(np.int8), scale.astype(np.float32)
+    """int8 rows with a per-row scale (max |value| -> 127): the one quantiser of ``models/base.py``."""
+    from ..models.base import quantize_rows
+
+    return quantize_rows(np.asarray(rows, dtype=np.float32), axis=1)
 
 
 def save(out: Path, pieces: list[str], scores: np.ndarray, norm: dict[int, str], q: np.ndarray, scale: np.ndarray,
