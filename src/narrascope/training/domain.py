@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from ..models.base import write_artifacts
 from ..errors import DataError
 from ..models.domain import LABELS, DomainModel, lexicon_block
 from ..models.domain_lexicon import lexicon_counts
@@ -198,7 +199,7 @@ def train_domain(data: Path, out: Path, *, C: float = 4.0, lex_weight: float = 1
         "seconds": round(time.time() - t0, 1),
     }
     model.save(out, {"name": "domain", "seed": seed, "C": C, "cv": {k: report[k] for k in ("cv_in_domain_recall", "cv_out_of_domain_false_accept")}})
-    (Path(out) / "cv.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_artifacts(Path(out), report, None, meta_name="cv.json")  # the one JSON writer (models/base.py)
     return report
 
 

@@ -18,13 +18,13 @@ the train prior and (English) reweighted to the stated prior.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..models.base import write_artifacts
 from ..models.hashed_linear import HashedTfidf, save_model
 from .genre import idf_of
 from .linear_cv import fit_multilabel, group_folds, near_duplicate_groups
@@ -168,6 +168,5 @@ def train_frames(data: Path, out: Path, *, C: float = 32.0, folds: int = 5, seed
         "n_articles": len(arts), "n_english": int((lang == "en").sum()), "seed": seed,
         "seconds": round(time.time() - t0, 1),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "cv.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_artifacts(out, report, None, meta_name="cv.json")  # the one JSON writer (models/base.py)
     return report

@@ -20,7 +20,6 @@ biases, target-prior biases).
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Callable
@@ -28,6 +27,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from ..models.base import write_artifacts
 from ..models.hashed_linear import HashedTfidf, save_model
 from ..models.priors import prior_weights, weighted_macro_f1
 from ..models.style import standardise
@@ -179,6 +179,5 @@ def train_genre(data: Path, out: Path, *, C: float = 4.0, style_weight: float = 
         "n_articles": len(arts), "n_english": int((lang == "en").sum()), "seed": seed,
         "seconds": round(time.time() - t0, 1),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "cv.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_artifacts(out, report, None, meta_name="cv.json")  # the one JSON writer (models/base.py)
     return report

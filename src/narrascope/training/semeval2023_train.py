@@ -10,7 +10,6 @@ with ``model.json``, ``weights.npz`` and ``cv.json`` to ``out``. The model card 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from ..models.base import write_artifacts
 from ..models.hashed_linear import HashedTfidf, save_model, shape_features
 from .linear_cv import (
     f1,
@@ -47,8 +47,7 @@ def _summary(values: list[float]) -> dict:
 
 
 def _write_cv(out: Path, report: dict) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "cv.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_artifacts(out, report, None, meta_name="cv.json")  # the one JSON writer (models/base.py)
 
 
 # -------------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ..models.base import write_artifacts
 from ..models.subjectivity_cues import NAMES as CUE_NAMES
 from .linear_cv import macro_f1
 from .semeval2023_data import SubjSentence
@@ -231,10 +232,7 @@ def train_subjectivity(data, out, *, folds: int = 5, seed: int = 0, C: float = 0
     # the shipped combination: English through the en head, the others through the multi head
     report["cv_english"] = {"mean": en["cv"]["en"]["mean"], "std": en["cv"]["en"]["std"]}
     report["english_dev_test"] = en["dev_test"]["en"]
-    out.mkdir(parents=True, exist_ok=True)
-    import json
-
-    (out / "cv.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_artifacts(out, report, None, meta_name="cv.json")  # the one JSON writer (models/base.py)
     return report
 
 

@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from ..models.base import write_artifacts
 from ..models.hashed_linear import HashedTfidf, LinearHead
 from ..models.technique_spans import N_TOKEN_FEATURES, SpanModel, article_counts, encoder_token_block, token_matrix, tokens
 from ..text import paragraph_spans, sentence_spans
@@ -561,7 +562,7 @@ def train_technique_spans(data: Path, out: Path, *, folds: int = 2, seed: int = 
                             "calibration_target": "P(span overlaps a gold span of the same technique)"})
     model.save(out)
     report["seconds"] = round(time.time() - t0, 1)
-    (Path(out) / "cv.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_artifacts(Path(out), report, None, meta_name="cv.json")  # the one JSON writer (models/base.py)
     return report
 
 
