@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "narrascope.commands.subjectivity",
     "narrascope.commands.technique_spans",
     "narrascope.commands.entities",
+    "narrascope.commands.mentions",
     "narrascope.commands.narratives",
     "narrascope.commands.spark",
     "narrascope.commands.monitor",
