@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -83,6 +84,13 @@ def shape(w: str) -> str:
 
 def _h(s: str) -> int:
     return zlib.crc32(s.encode("utf-8"))
+
+
+@lru_cache(maxsize=200_000)
+def _word_features(w: str) -> tuple[int, int, int, int, int]:
+    """Hashes of a word's lower-cased form, shape, prefix and suffix, and its capitalisation (cached)."""
+    low = w.lower()
+    return _h(low), _h("s" + shape(w)), _h("p" + low[:3]), _h("x" + low[-3:]), int(w[:1].isupper())
 
 
 def _span_flags(n: int, starts: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -153,8 +161,14 @@ def word_vectors(starts: np.ndarray, ends: np.ndarray, enc) -> np.ndarray:
     if not ok.any():
         return out
     w, rows = w[ok], enc.token_vectors[ok]
+    # pieces are in text order, so each word's pieces are one run: add the j-th piece of every word
+    # that has one (most words have one or two pieces)
     uniq, first, counts = np.unique(w, return_index=True, return_counts=True)
-    out[uniq] = np.add.reduceat(rows, first, axis=0) / counts[:, None]
+    S = rows[first].astype(np.float32, copy=True)
+    for j in range(1, int(counts.max())):
+        sel = counts > j
+        S[sel] += rows[first[sel] + j]
+    out[uniq] = S / counts[:, None]
     return out
 
 
@@ -163,12 +177,8 @@ def text_words(text: str, enc, lang: str) -> Words:
     starts, ends, ws = words(text)
     n = len(ws)
     lang = (lang or "xx").lower()
-    lows = [w.lower() for w in ws]
-    shapes = [shape(w) for w in ws]
-    hl = np.asarray([_h(x) for x in lows], dtype=np.uint64)
-    hs = np.asarray([_h("s" + x) for x in shapes], dtype=np.uint64)
-    hp = np.asarray([_h("p" + x[:3]) for x in lows], dtype=np.uint64)
-    hx = np.asarray([_h("x" + x[-3:]) for x in lows], dtype=np.uint64)
+    F = np.asarray([_word_features(w) for w in ws], dtype=np.uint64).reshape(n, 5)
+    hl, hs, hp, hx, cap = F[:, 0], F[:, 1], F[:, 2], F[:, 3], F[:, 4]
     # line breaks and sentence starts between consecutive words
     nl = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10) if "\n" in text else np.zeros(0, np.int64)
     prev_end = np.concatenate([[-1], ends[:-1]]) if n else ends
@@ -177,7 +187,6 @@ def text_words(text: str, enc, lang: str) -> Words:
         newline[0] = True
     prev_punct = np.asarray([False] + [w in _SENT_END for w in ws[:-1]], dtype=bool) if n else np.zeros(0, bool)
     sent_init = newline | prev_punct
-    cap = np.asarray([w[:1].isupper() for w in ws], dtype=np.uint64)
     cand = _span_flags(n, starts, [(m.start, m.end) for m in capitalised_mentions(text)]).astype(np.uint64)
     gaz = (_span_flags(n, starts, [(m.start, m.end) for m in gazetteer_mentions(text)]).astype(np.uint64)
            if lang == "hi" else np.zeros(n, np.uint64))
@@ -226,6 +235,7 @@ class MentionTagger:
         self.W2 = np.asarray(W2, dtype=np.float32)  # (hidden, k)
         self.b2 = np.asarray(b2, dtype=np.float32)
         self.E = np.asarray(E, dtype=np.float32)  # (2**bits, k)
+        self._W1_flat: np.ndarray | None = None
         self.meta = dict(meta or {})
         self.bits = int(np.log2(len(self.E)))
         self.o_bias: dict[str, float] = {k: float(v) for k, v in self.meta.get("o_bias", {}).items()}
@@ -247,11 +257,14 @@ class MentionTagger:
         n = len(w)
         if n == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        hid = self.W1.shape[2]
+        nwin, dim, hid = self.W1.shape
+        if self._W1_flat is None:
+            self._W1_flat = np.ascontiguousarray(self.W1.transpose(1, 0, 2).reshape(dim, nwin * hid))
+        A = (w.vectors @ self._W1_flat).reshape(n, nwin, hid)  # every word through every window position
         U = np.zeros((n + 2 * WINDOW, hid), dtype=np.float32)
         for j, k in enumerate(range(-WINDOW, WINDOW + 1)):
             # word i reads V[i + k] @ W1[j]: add the product of word t into row t - k
-            U[WINDOW - k : WINDOW - k + n] += w.vectors @ self.W1[j]
+            U[WINDOW - k : WINDOW - k + n] += A[:, j]
         h = np.maximum(U[WINDOW : WINDOW + n] + self.b1, 0)
         return h @ self.W2 + self.b2 + self.E[self.buckets(w.hashed)].sum(axis=1)
 
