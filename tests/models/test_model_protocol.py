@@ -33,6 +33,13 @@ def _inputs(model) -> object:
     if isinstance(model, HashedLinearModel):
         X = model.features.transform(TEXTS)
         return sp.hstack([X, sp.csr_matrix((len(TEXTS), model.n_inputs - X.shape[1]))], format="csr")
+    from narrascope.models.mention_tagger import MentionTagger
+
+    if isinstance(model, MentionTagger):  # word windows of the shared encoder, one row per input
+        from narrascope.models.mention_tagger import text_words
+        from narrascope.models.static_encoder import default_encoder
+
+        return text_words(TEXTS[0], default_encoder().encode_document(TEXTS[0], []), "en").window()[: len(TEXTS)]
     if isinstance(model, RoleClassifier):
         return sp.random(len(TEXTS), model.featurizer.n_features, density=0.002, format="csr", random_state=0,
                          dtype=np.float32)

