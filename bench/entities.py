@@ -63,6 +63,8 @@ def main() -> None:
         dt = time.perf_counter() - t
         print(f"spaCy parse + NER only: {len(docs) / dt:.1f} articles/s")
 
+    tagger_timing(docs, nlp)
+
     t = time.perf_counter()
     analyses = list(pipe.pipe(docs, batch_size=8)) if hasattr(pipe, "pipe") else [pipe.analyze(d) for d in docs]
     dt = time.perf_counter() - t
@@ -96,6 +98,37 @@ def main() -> None:
             r = cv[name]["EN"]
             print(f"  EN {name}: exact match {r['exact_match_mean']:.3f} ± {r['exact_match_std']:.3f}, "
                   f"main-role accuracy {r['main_role_accuracy_mean']:.3f} ± {r['main_role_accuracy_std']:.3f}")
+
+
+def tagger_timing(docs, nlp) -> None:
+    """The mention tagger (models/mention_tagger.py) against spaCy's NER on the same articles: ms per
+    article for the shared encoder pass, the tagger on top of it, and spaCy (parse + NER; NER alone)."""
+    from narrascope.models.mention_tagger import shipped_tagger
+    from narrascope.models.static_encoder import default_encoder
+
+    enc, tagger = default_encoder(), shipped_tagger()
+    encs = [enc.encode_document(d.text, d.sentences) for d in docs[:2]]  # warm up
+    t = time.perf_counter()
+    encs = [enc.encode_document(d.text, d.sentences) for d in docs]
+    t_enc = time.perf_counter() - t
+    t = time.perf_counter()
+    n = sum(len(tagger.find(d.text, e, "en")) for d, e in zip(docs, encs))
+    t_tag = time.perf_counter() - t
+    ms = 1000 / len(docs)
+    line = (f"mention tagger: {t_tag * ms:.1f} ms/article on top of the encoder pass ({t_enc * ms:.1f} ms/article; "
+            f"{n / len(docs):.1f} mentions/article)")
+    if nlp is not None:
+        t = time.perf_counter()
+        for _ in nlp.pipe([d.text for d in docs], batch_size=8):
+            pass
+        t_sp = time.perf_counter() - t
+        with nlp.select_pipes(enable=[p for p in ("tok2vec", "ner") if p in nlp.pipe_names]):
+            t = time.perf_counter()
+            for _ in nlp.pipe([d.text for d in docs], batch_size=8):
+                pass
+            t_ner = time.perf_counter() - t
+        line += f"; spaCy parse + NER {t_sp * ms:.1f} ms/article, NER alone {t_ner * ms:.1f} ms/article"
+    print(line)
 
 
 if __name__ == "__main__":
