@@ -167,23 +167,17 @@ def hash_features(feature_lists: Iterable[Iterable[str]], n_features: int, *, al
 
 
 def _rows_to_csr(rows: list[np.ndarray], n_features: int, alternate_sign: bool, dtype) -> sp.csr_matrix:
-    """Rows of signed hashes -> counts per (row, column), indices sorted, as scikit-learn's hasher."""
+    """Rows of signed hashes -> one entry per hash, then duplicates summed and indices sorted by
+    scipy's ``sum_duplicates`` -- scikit-learn's own route from hashes to its matrix."""
     n_rows = len(rows)
-    lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
     h = np.concatenate(rows) if n_rows else np.empty(0, np.int64)
-    keys = np.repeat(np.arange(n_rows, dtype=np.int64), lens) * n_features + columns(h, n_features)
-    if alternate_sign:
-        keys, inverse = np.unique(keys, return_inverse=True)
-        values = np.bincount(inverse, weights=np.where(h >= 0, 1.0, -1.0), minlength=len(keys))
-    else:
-        keys, counts = np.unique(keys, return_counts=True)
-        values = counts
-    row_of = keys // n_features
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
-    idx_dtype = np.int32 if max(len(keys), n_features) < 2**31 else np.int64
-    return sp.csr_matrix((values.astype(dtype), (keys % n_features).astype(idx_dtype), indptr.astype(idx_dtype)),
-                         shape=(n_rows, n_features))
+    idx_dtype = np.int32 if max(len(h), n_features) < 2**31 else np.int64
+    indptr = np.zeros(n_rows + 1, dtype=idx_dtype)
+    np.cumsum(np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows), out=indptr[1:])
+    values = np.where(h >= 0, 1, -1).astype(dtype) if alternate_sign else np.ones(len(h), dtype=dtype)
+    X = sp.csr_matrix((values, columns(h, n_features).astype(idx_dtype), indptr), shape=(n_rows, n_features))
+    X.sum_duplicates()
+    return X
 
 
 def l2_normalize_rows(X, copy: bool = True) -> sp.csr_matrix:
