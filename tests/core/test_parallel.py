@@ -90,3 +90,25 @@ def test_workers_keep_numerical_libraries_to_one_thread_unless_the_user_chose(mo
         seen = pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result(), pool.submit(os.getenv, "OMP_NUM_THREADS").result()
     assert seen == ("1", "3")
     assert os.environ.get("OPENBLAS_NUM_THREADS") is None  # the parent's environment is left alone
+
+
+def test_a_batch_is_cut_into_about_two_consecutive_chunks_per_worker():
+    from narrascope.parallel import split_batch
+
+    batch = list(range(16))
+    assert split_batch(batch, 1) == [batch]
+    chunks = split_batch(batch, 2)
+    assert [len(c) for c in chunks] == [4, 4, 4, 4] and sum(chunks, []) == batch
+    assert sum(split_batch(list(range(7)), 2), []) == list(range(7))
+    assert split_batch([1], 4) == [[1]]
+
+
+def test_workers_with_larger_batches_still_write_what_one_process_writes(tmp_path):
+    folder = corpus(tmp_path)
+    out = {}
+    for jobs in (1, 2):
+        buf = io.StringIO()
+        report = analyze_sources([str(folder)], out=buf, fmt="jsonl", pipeline=Pipeline.from_config({"analyzers": "quotes"}),
+                                 batch_size=5, jobs=jobs)
+        out[jobs] = (buf.getvalue(), [f.to_dict() for f in report.failures])
+    assert out[2] == out[1]
