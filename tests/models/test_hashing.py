@@ -197,3 +197,20 @@ def test_one_string_instead_of_a_list_is_refused():
 def test_no_texts_give_no_rows():
     X = TextHasher(n_features=16).transform([])
     assert X.shape == (0, 16) and X.nnz == 0
+
+
+def test_bounded_caches_that_overflow_give_the_same_matrices(monkeypatch):
+    from narrascope.models import hashing
+
+    hasher = call_site_hashers()[-2]  # claims' words (l2); then one char_wb configuration
+    expected = [hasher.transform(TEXTS), hashing.TextHasher(analyzer="char_wb", ngram_range=(2, 4)).transform(TEXTS)]
+    monkeypatch.setattr(hashing, "_CACHE_MAX", 3)
+    monkeypatch.setattr(hashing, "_WORDS_MAX", 2)
+    hashing._HASH.clear()
+    hashing._WORD_CHARS.clear()
+    for _ in range(2):
+        assert_same(hasher.transform(TEXTS), expected[0])
+        assert_same(hashing.TextHasher(analyzer="char_wb", ngram_range=(2, 4)).transform(TEXTS), expected[1])
+    grams = max(len(hashing._word_grams(hasher._tokens(hasher._prep(t)), 1, 2)) for t in TEXTS)
+    assert len(hashing._HASH) <= 3 + grams
+    assert len(hashing._WORD_CHARS[(2, 4)]) <= 2

@@ -31,7 +31,8 @@ import scipy.sparse as sp
 
 from ..errors import ModelError
 
-_CACHE_MAX = 500_000
+_CACHE_MAX = 200_000  # strings (~100 bytes each with the dict slot)
+_WORDS_MAX = 100_000  # words per n-gram range (their n-grams' hashes: ~300 bytes each)
 _HASH: dict[str, int] = {}  # string -> signed 32-bit hash (any configuration)
 _WORD_CHARS: dict[tuple[int, int], dict[str, np.ndarray]] = {}  # ngram range -> word -> hashes of its char n-grams
 
@@ -45,13 +46,16 @@ def _hashes(strings: list[str]) -> np.ndarray:
     """Signed hashes of ``strings`` (int64), through the per-process cache."""
     try:
         return np.array(list(map(_HASH.__getitem__, strings)), dtype=np.int64)
-    except KeyError:
+    except KeyError:  # some are new (or another thread cleared the cache)
         if len(_HASH) + len(strings) > _CACHE_MAX:
             _HASH.clear()
+        out = []
         for s in strings:
-            if s not in _HASH:
-                _HASH[s] = mmh3.hash(s, 0, signed=True)
-        return np.array(list(map(_HASH.__getitem__, strings)), dtype=np.int64)
+            h = _HASH.get(s)
+            if h is None:
+                h = _HASH[s] = mmh3.hash(s, 0, signed=True)
+            out.append(h)
+        return np.array(out, dtype=np.int64)
 
 
 def columns(hashes: np.ndarray, n_features: int) -> np.ndarray:
@@ -65,7 +69,7 @@ def _char_wb_hashes(words: Iterable[str], min_n: int, max_n: int) -> np.ndarray:
     for w in words:
         e = cache.get(w)
         if e is None:
-            if len(cache) >= _CACHE_MAX:
+            if len(cache) >= _WORDS_MAX:
                 cache.clear()
             e = cache[w] = np.array([mmh3.hash(g, 0, signed=True) for g in _char_wb_grams(w, min_n, max_n)],
                                     dtype=np.int64)
