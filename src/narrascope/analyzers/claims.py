@@ -33,14 +33,15 @@ _VECTORIZERS: dict[str, Any] = {}
 
 def _vectorizers():
     if not _VECTORIZERS:
-        from sklearn.feature_extraction.text import HashingVectorizer
+        # scikit-learn's HashingVectorizer columns, without importing scikit-learn
+        from ..models.hashing import TextHasher
 
         p = FEATURE_PARAMS
-        _VECTORIZERS["word"] = HashingVectorizer(
+        _VECTORIZERS["word"] = TextHasher(
             analyzer="word", ngram_range=tuple(p["word_ngrams"]), n_features=2 ** p["word_bits"],
             alternate_sign=False, norm="l2", preprocessor=_prep, token_pattern=r"(?u)\b\w+\b",
         )
-        _VECTORIZERS["char"] = HashingVectorizer(
+        _VECTORIZERS["char"] = TextHasher(
             analyzer="char_wb", ngram_range=tuple(p["char_ngrams"]), n_features=2 ** p["char_bits"],
             alternate_sign=False, norm="l2", preprocessor=_prep,
         )

@@ -36,12 +36,13 @@ class HashedTfidf:
 
     def _vectorizers(self):
         if self._vecs is None:
-            from sklearn.feature_extraction.text import HashingVectorizer
+            # scikit-learn's HashingVectorizer columns, without importing scikit-learn (models/hashing.py)
+            from .hashing import TextHasher
 
             common = dict(n_features=self.n_half, alternate_sign=False, norm=None, lowercase=True, dtype=np.float32)
             self._vecs = (
-                HashingVectorizer(analyzer="word", ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b", **common),
-                HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common),
+                TextHasher(analyzer="word", ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b", **common),
+                TextHasher(analyzer="char_wb", ngram_range=self.char_ngrams, **common),
             )
         return self._vecs
 

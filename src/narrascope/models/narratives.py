@@ -1,6 +1,7 @@
 """The narrative classifier: hashed TF-IDF features, linear heads, calibration and F1-optimal decoding.
 
-Everything here is numpy + scikit-learn's ``HashingVectorizer`` (no vocabulary is shipped, no torch).
+Everything here is numpy + feature hashing (:mod:`.hashing`, scikit-learn's ``HashingVectorizer`` columns;
+no vocabulary is shipped, no torch).
 
 Model (trained by :mod:`narrascope.training.narratives`):
 
@@ -54,12 +55,13 @@ class Featurizer:
 
     def _vectorizers(self):
         if self._vec is None:
-            from sklearn.feature_extraction.text import HashingVectorizer
+            # scikit-learn's HashingVectorizer columns, without importing scikit-learn (models/hashing.py)
+            from .hashing import TextHasher
 
             common = dict(alternate_sign=False, norm=None, n_features=2**self.bits, lowercase=True, dtype=np.float32)
             self._vec = (
-                HashingVectorizer(analyzer="word", ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b", **common),
-                HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common),
+                TextHasher(analyzer="word", ngram_range=self.word_ngrams, token_pattern=r"(?u)\b\w+\b", **common),
+                TextHasher(analyzer="char_wb", ngram_range=self.char_ngrams, **common),
             )
         return self._vec
 
@@ -77,7 +79,8 @@ class Featurizer:
 
     def transform_counts(self, cw, cc):
         import scipy.sparse as sp
-        from sklearn.preprocessing import normalize
+
+        from .hashing import l2_normalize_rows as normalize  # sklearn.preprocessing.normalize's values
 
         if self.idf_word_ is None:
             raise ModelError("featurizer is not fitted")

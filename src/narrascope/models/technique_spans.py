@@ -33,6 +33,7 @@ import scipy.sparse as sp
 
 from ..errors import ModelError
 from .hashed_linear import HashedTfidf, LinearHead, quantize_rows, read_artifacts
+from .hashing import hash_features, murmurhash3_32  # scikit-learn's FeatureHasher / murmurhash3_32 values
 
 TOKEN = re.compile(r"\w+(?:[-'\u2019]\w+)*|[^\w\s]", re.UNICODE)
 QUOTES = set("\"\u201c\u201d\u00ab\u00bb\u201e\u2018\u2019'")
@@ -173,21 +174,15 @@ _CACHE_MAX = 400_000
 _SHAPES = "QPDACl"
 _CUE_KINDS = tuple(CUES)
 _DS = (-2, -1, 1, 2)
-_murmur = None
 
 
 def _h(f: str) -> int:
     """Column of feature string ``f`` (FeatureHasher's: |murmurhash3_32(f, seed=0)| mod columns)."""
     i = _HCACHE.get(f)
     if i is None:
-        global _murmur
-        if _murmur is None:
-            from sklearn.utils import murmurhash3_32 as _m
-
-            _murmur = _m
         if len(_HCACHE) > _CACHE_MAX:
             _HCACHE.clear()
-        i = _HCACHE[f] = abs(_murmur(f, seed=0)) % N_TOKEN_FEATURES
+        i = _HCACHE[f] = abs(murmurhash3_32(f, seed=0)) % N_TOKEN_FEATURES
     return i
 
 
@@ -329,17 +324,8 @@ def _encoding(text: str, sentences, enc):
     return enc
 
 
-_HASHER = None
-
-
 def hash_tokens(feature_lists: list[list[str]]) -> sp.csr_matrix:
-    global _HASHER
-    if _HASHER is None:
-        from sklearn.feature_extraction import FeatureHasher
-
-        _HASHER = FeatureHasher(n_features=N_TOKEN_FEATURES, input_type="string", alternate_sign=False,
-                                dtype=np.float32)
-    X = _HASHER.transform(feature_lists).tocsr()
+    X = hash_features(feature_lists, N_TOKEN_FEATURES, alternate_sign=False, dtype=np.float32)
     X.data[:] = 1.0
     norms = np.sqrt(np.asarray(X.sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
