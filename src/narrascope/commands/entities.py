@@ -71,13 +71,17 @@ def evaluate_roles(gold, pred, as_json):
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped artifact folder).")
 @click.option("--folds", default=5, show_default=True, help="Cross-validation folds (grouped by article and near-duplicates).")
 @click.option("--seed", default=13, show_default=True, help="Seed for folds and solvers.")
-def train_roles_cmd(data_dir, out_dir, folds, seed):
+@click.option("--syntax/--no-syntax", default=False, show_default=True,
+              help="Add spaCy's English dependency features (they did not change nested CV; off, no parse at run time).")
+@click.option("--recognizer", type=click.Choice(["tagger", "spacy"]), default="tagger", show_default=True,
+              help="Whose English entities train the 'framed at all?' model (the analyzer's default recogniser: tagger).")
+def train_roles_cmd(data_dir, out_dir, folds, seed, syntax, recognizer):
     """Train the entity-role classifier (all five languages), cross-validate, write weights + card."""
     from ..analyzers.entities import ARTIFACT_DIR
     from ..training.roles import train_roles
 
-    report = train_roles(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed,
-                         log=lambda m: click.echo(m, err=True))
+    report = train_roles(data_dir, out_dir or ARTIFACT_DIR, n_folds=folds, seed=seed, syntax=syntax,
+                         recognizer=recognizer, log=lambda m: click.echo(m, err=True))
     _echo_en_cv("EN CV", report["cv"].get("EN"))
     sys.stdout.flush()
 

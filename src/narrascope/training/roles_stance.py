@@ -137,7 +137,9 @@ def train_role_stance(data_dir, out_dir, *, n_folds: int = 5, seed: int = 13, lo
     narratives = rc.predicted_narratives(texts)
     from ..analyzers.entities import load_spacy
 
-    nlp = load_spacy()
+    from ..models.roles import uses_syntax
+
+    nlp = load_spacy() if uses_syntax(clf) else None
     if nlp is not None:
         tr.add_syntax(data, nlp)
     if "context" in getattr(clf, "meta_", {}):

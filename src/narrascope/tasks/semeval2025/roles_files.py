@@ -160,14 +160,14 @@ def predict_mention_file(input_dir: str | Path, mentions_file: str | Path, outpu
     from ...analyzers.entities import ARTIFACT_DIR, load_spacy
     from ...analyzers.language import detect_language
     from ...errors import NarrascopeError
-    from ...models.roles import MentionContext, RoleClassifier, syntax_features
+    from ...models.roles import MentionContext, RoleClassifier, syntax_features, uses_syntax
     from ...models.roles_encoder import open_encoder, role_probabilities
     from ...formats import atomic_output
 
     rows = read_rows(mentions_file, with_roles=False)
     clf = RoleClassifier.load(model_dir or ARTIFACT_DIR)
     encoder = open_encoder(model_dir or ARTIFACT_DIR, use_encoder)
-    nlp = load_spacy() if use_spacy else None
+    nlp = load_spacy() if use_spacy and uses_syntax(clf) else None  # only a model trained with dependency features reads them
     by_doc: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         by_doc.setdefault(r.doc_id, []).append(i)
