@@ -7,7 +7,11 @@ included) and after start-up, the ratio narrascope / spaCy, cold start, peak RSS
 ms/article (jobs 1). Articles: 500-1,000 words, synthetic (``bench/articles.py``) or ``--data DIR``
 (the 500-1,000-word ``.txt`` files under it, e.g. the shared-task English articles).
 
-Run: python bench/pipeline.py [--n 90] [--jobs 1,2] [--data DIR] [--analyzers a,b]
+``--jobs 1`` runs under :func:`narrascope.parallel.one_thread` as the CLI does. With ``--jobs 2`` the
+bench also runs two ``--jobs 1`` processes at once: the speed-up two independent processes get on
+this machine (the ceiling for ``--jobs 2``; shared or virtual cores give less than 2x).
+
+Run: python bench/pipeline.py [--n 90] [--jobs 1,2] [--data DIR] [--analyzers a,b] [--no-ceiling]
 """
 
 from __future__ import annotations
@@ -87,8 +91,11 @@ def run_narrascope(texts: list[str], jobs: int, analyzers: str | None, batch_siz
                 per_cpu[_name] = per_cpu.get(_name, 0.0) + time.process_time() - c
 
             a.pipe = timed  # type: ignore[method-assign]
+        from narrascope.parallel import one_thread
+
         t = time.perf_counter()
-        n = sum(1 for _ in pipe.pipe(docs, batch_size=batch_size))
+        with one_thread():  # as `narrascope analyze` / `ingest` run --jobs 1 (THREADS=any: the libraries' default)
+            n = sum(1 for _ in pipe.pipe(docs, batch_size=batch_size))
     else:
         from narrascope.parallel import ProcessPipeline
 
@@ -124,25 +131,42 @@ def main() -> None:
     ap.add_argument("--data", default=None, help="folder of real .txt articles (500-1,000 words are used)")
     ap.add_argument("--analyzers", default=None)
     ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--no-ceiling", dest="ceiling", action="store_false",
+                    help="skip the two-processes-at-once run (the machine's ceiling for --jobs 2)")
     ap.add_argument("--role", choices=["spacy", "narrascope"], help=argparse.SUPPRESS)
     ap.add_argument("--role-jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.role:
         return child(args)
 
-    def contestant(*extra: str) -> dict:
+    def command(*extra: str) -> list[str]:
         cmd = [sys.executable, __file__, "--n", str(args.n), "--batch-size", str(args.batch_size), *extra]
         if args.data:
             cmd += ["--data", args.data]
         if args.analyzers:
             cmd += ["--analyzers", args.analyzers]
-        r = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ))
+        return cmd
+
+    def contestant(*extra: str) -> dict:
+        r = subprocess.run(command(*extra), capture_output=True, text=True, env=dict(os.environ))
         if r.returncode:
             raise SystemExit(r.stderr)
         return json.loads(r.stdout.strip().splitlines()[-1])
 
+    def contestants_at_once(extra: tuple[str, ...], k: int) -> list[dict]:
+        procs = [subprocess.Popen(command(*extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=dict(os.environ)) for _ in range(k)]
+        outs = [p.communicate() for p in procs]
+        if any(p.returncode for p in procs):
+            raise SystemExit("\n".join(err for _, err in outs))
+        return [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
+
     spacy_run = contestant("--role", "spacy")
     runs = [contestant("--role", "narrascope", "--role-jobs", j) for j in args.jobs.split(",")]
+    pair = None
+    if args.ceiling and "2" in args.jobs.split(","):
+        # what two cores give two independent processes on this machine: two `--jobs 1` runs at once
+        pair = contestants_at_once(("--role", "narrascope", "--role-jobs", "1"), 2)
     print(f"articles: {args.n} x ~{spacy_run['words']:.0f} words ({'--data ' + args.data if args.data else 'synthetic'}); "
           f"{os.cpu_count()} CPU core(s), load average {os.getloadavg()[0]:.1f} at the end (> cores: the machine "
           f"was shared, numbers are pessimistic); each contestant in a fresh process")
@@ -165,6 +189,12 @@ def main() -> None:
         print(f"--jobs {runs[1]['name'].split()[-1]} / --jobs {runs[0]['name'].split()[-1]}: "
               f"{(runs[1]['n'] / runs[1]['total']) / (runs[0]['n'] / runs[0]['total']):.2f}x with cold start, "
               f"{(runs[1]['n'] / runs[1]['steady']) / (runs[0]['n'] / runs[0]['steady']):.2f}x after start")
+    if pair:
+        one = runs[0]["n"] / runs[0]["steady"]
+        both = sum(r["n"] / r["steady"] for r in pair)
+        print(f"ceiling: two independent --jobs 1 processes at once give {both / one:.2f}x one process after start "
+              f"({both:.2f} vs {one:.2f} art/s): what this machine's cores give two processes; --jobs 2 reached "
+              f"{(runs[1]['n'] / runs[1]['steady']) / both:.0%} of it")
     if runs and runs[0].get("per"):
         print("per analyzer (jobs 1), ms/article: wall, CPU (this process's CPU time: steadier on a shared machine)")
         for name, ms in sorted(runs[0]["per"].items(), key=lambda kv: -kv[1]):

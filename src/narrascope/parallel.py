@@ -20,6 +20,7 @@ import os
 import pickle
 import sys
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
@@ -47,6 +48,26 @@ def _one_thread_per_worker() -> None:
             threadpool_limits(1)
         except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
             pass
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Within the block, numerical libraries (OpenBLAS, OpenMP, MKL) run on one thread, unless the
+    user set a thread count: what every ``--jobs N`` worker does, for the single process of
+    ``--jobs 1``. ``--jobs N`` then means N cores. Measured on 2 cores (``bench/pipeline.py``):
+    OpenBLAS's second thread on the mention tagger's small matrix products bought ~7% wall time
+    for ~45% more CPU per article, and left no core free for a second process."""
+    if any(os.environ.get(v) for v in THREAD_VARIABLES):
+        yield
+        return
+    try:
+        import numpy  # noqa: F401 - loads the BLAS the limit applies to
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        yield
+        return
+    with threadpool_limits(1):
+        yield
 
 
 def _init_worker(pipeline: bytes) -> None:

@@ -83,7 +83,9 @@ def analyze_sources(
         analyses = pipeline.pipe(docs, batch_size=batch_size, on_failure=report.failures.append, progress=bar)
     tasks = [t for a in pipeline.analyzers for t in a.label_tasks]
     ctx = atomic_output(output) if output is not None else nullcontext(out or sys.stdout)
-    with ctx as fh, (workers or nullcontext()):
+    from .parallel import one_thread
+
+    with ctx as fh, (workers or one_thread()):
         report.written = write_analyses(analyses, fmt, fh, report.failures, label_tasks=tasks)
     if bar is not None:
         bar.close()

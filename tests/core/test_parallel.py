@@ -112,3 +112,29 @@ def test_workers_with_larger_batches_still_write_what_one_process_writes(tmp_pat
                                  batch_size=5, jobs=jobs)
         out[jobs] = (buf.getvalue(), [f.to_dict() for f in report.failures])
     assert out[2] == out[1]
+
+
+def test_one_process_runs_its_numerical_libraries_on_one_thread_and_restores_them(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from narrascope.parallel import THREAD_VARIABLES, one_thread
+
+    for v in THREAD_VARIABLES:
+        monkeypatch.delenv(v, raising=False)
+    import numpy  # noqa: F401 - its BLAS is what the limit applies to
+
+    before = [p["num_threads"] for p in threadpool_info()]
+    with one_thread():
+        assert all(p["num_threads"] == 1 for p in threadpool_info())
+    assert [p["num_threads"] for p in threadpool_info()] == before
+
+
+def test_a_thread_count_the_user_chose_is_left_alone(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from narrascope.parallel import one_thread
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    before = [p["num_threads"] for p in threadpool_info()]
+    with one_thread():
+        assert [p["num_threads"] for p in threadpool_info()] == before

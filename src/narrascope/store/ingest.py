@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, Sequence
 
 from ..analyzers.base import iter_batches
@@ -68,14 +69,17 @@ def ingest_sources(
     return report
 
 
+@contextmanager
 def _workers(pipeline: Pipeline, jobs: int):
-    from contextlib import nullcontext
+    """The pipeline itself on one numerical thread (``jobs`` 1), or ``jobs`` worker processes."""
+    from ..parallel import ProcessPipeline, one_thread
 
     if jobs == 1:
-        return nullcontext(pipeline)
-    from ..parallel import ProcessPipeline
-
-    return ProcessPipeline(pipeline, jobs)
+        with one_thread():
+            yield pipeline
+        return
+    with ProcessPipeline(pipeline, jobs) as workers:
+        yield workers
 
 
 def _ingest_chunks(docs, store: Store, pipeline, versions, batch_size: int, report: IngestReport, bar) -> None:
