@@ -261,3 +261,20 @@ def test_predict_and_evaluate_on_english_training_articles(shared_data, tmp_path
                     encoding="utf-8")
     res = ev.evaluate_files("semeval2023-techniques", gold, out)
     assert res["missing"] == 0 and res["micro_f1"] > 0.3  # seen in training: a sanity floor, not a score
+
+
+def test_the_span_model_does_not_read_the_paragraph_classifier_unless_asked():
+    from narrascope.analyzers.techniques import TechniquesAnalyzer
+
+    text = ("Talks stall\n\nThe regime's puppets will never win. Everyone knows the so-called experts are lying to you. "
+            "Only a fool would trust them.")
+    def run(**options):
+        pipe = Pipeline.from_config({"analyzers": ["techniques"], "options": {"techniques": options}})
+        a = pipe.analyze(Document.create(text, title_in_text=True, language="en"))
+        return a, pipe.analyzers[-1]
+
+    a, spans_mode = run()
+    assert isinstance(spans_mode, TechniquesAnalyzer) and spans_mode._m_ is None  # ~0.1 s of cold start not spent
+    assert a.data["techniques"]["model"] == "spans"
+    b, para_mode = run(spans=False)
+    assert para_mode._m_ is not None and "paragraphs" in b.data["techniques"]

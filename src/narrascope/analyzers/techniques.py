@@ -75,22 +75,19 @@ class TechniquesAnalyzer(Analyzer):
 
         check_param("threshold", threshold, threshold is None or 0.0 <= float(threshold) <= 1.0, "between 0 and 1")
         self.threshold = None if threshold is None else float(threshold)
-        self._m = None
+        self._m_ = None  # the paragraph classifier + taxonomy, read on first use (see _m)
+        self._tax = None
         self._span = None
 
     def load(self) -> "TechniquesAnalyzer":
-        from ..models.hashed_linear import artifact_dir, load_model
+        from ..models.hashed_linear import artifact_dir
 
-        if self._m is None:
+        if self._tax is None:
             from ..taxonomies import load_taxonomy
 
-            feats, heads, meta = load_model(self.model_dir or artifact_dir(ARTIFACT))
             tax = load_taxonomy(TAXONOMY)
-            self._m = {
-                "feats": feats, "para": heads["para"], "sent": heads.get("sent"), "meta": meta,
-                "groups": {lab.id: lab.group for lab in tax.labels},
-                "defs": {lab.id: (lab.name, lab.definition) for lab in tax.labels},
-            }
+            self._tax = {"groups": {lab.id: lab.group for lab in tax.labels},
+                         "defs": {lab.id: (lab.name, lab.definition) for lab in tax.labels}}
         if self.spans and self._span is None:
             from ..models.technique_spans import SpanModel
 
@@ -98,6 +95,19 @@ class TechniquesAnalyzer(Analyzer):
             if self.span_model_dir or (d / "model.json").exists():
                 self._span = SpanModel.load(d)
         return self
+
+    @property
+    def _m(self) -> dict:
+        """The paragraph classifier (features, paragraph and sentence heads, meta) and the taxonomy's
+        groups and definitions. The span model (the default) reads the classifier only for a paragraph
+        rule, so it is loaded on first use: ~0.1 s of cold start saved."""
+        if self._m_ is None:
+            from ..models.hashed_linear import artifact_dir, load_model
+
+            self.load()
+            feats, heads, meta = load_model(self.model_dir or artifact_dir(ARTIFACT))
+            self._m_ = {"feats": feats, "para": heads["para"], "sent": heads.get("sent"), "meta": meta, **self._tax}
+        return self._m_
 
     @property
     def labels(self) -> list[str]:
@@ -198,7 +208,7 @@ class TechniquesAnalyzer(Analyzer):
         self._add_doc_labels(analysis, by_label)
 
     def _add_doc_labels(self, analysis: Analysis, by_label: dict[str, list[Span]]) -> None:
-        m = self._m
+        m = self._tax
         doc_labels = []
         for t, ev in sorted(by_label.items(), key=lambda kv: -max(float(s.score or 0) for s in kv[1])):
             name, definition = m["defs"].get(t, (t, None))
@@ -219,7 +229,7 @@ class TechniquesAnalyzer(Analyzer):
 
     def _analyze_spans(self, doc: Document, analysis: Analysis) -> None:
         """Span model: phrases tagged word by word; paragraph labels are the techniques of its spans."""
-        sm, m = self._span, self._m
+        sm, m = self._span, self._tax
         lang = self.language_key(doc, analysis)
         thr = self.threshold if self.threshold is not None else sm.threshold(lang)
         shared = features_of(analysis)
