@@ -148,3 +148,14 @@ def test_missing_artifacts_raise_a_model_error(tmp_path):
 
     with pytest.raises(ModelError, match="missing"):
         StaticEncoder(tmp_path).embed(["x"])
+
+
+def test_pieces_are_cut_from_the_blob_at_character_boundaries():
+    import numpy as np
+
+    from narrascope.models.static_encoder import split_blob
+
+    pieces = ["", "▁the", "é", "Путин", "पुतिन", "😀x", "", "a"]
+    enc = [p.encode("utf-8") for p in pieces]
+    offsets = np.cumsum([0] + [len(e) for e in enc])
+    assert split_blob(b"".join(enc), offsets) == pieces

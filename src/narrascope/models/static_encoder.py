@@ -44,6 +44,18 @@ from .hashed_linear import artifact_dir, read_artifacts
 META = "\u2581"  # SentencePiece's word-boundary marker
 
 
+def split_blob(blob: bytes, offsets) -> list[str]:
+    """The strings stored as one UTF-8 ``blob`` with byte ``offsets`` (n + 1 of them): the blob is
+    decoded once and cut at the character positions of the offsets (a start-up cost of ~10 ms for
+    the 48,861 pieces instead of ~60 ms decoding each piece on its own)."""
+    b = np.frombuffer(blob, dtype=np.uint8)
+    text = blob.decode("utf-8")
+    # character index of every byte boundary: count the bytes that start a character before it
+    starts = np.concatenate([[0], np.cumsum((b & 0xC0) != 0x80)])
+    cut = starts[np.asarray(offsets, dtype=np.int64)].tolist()
+    return [text[a:z] for a, z in zip(cut[:-1], cut[1:])]
+
+
 class PieceTokenizer:
     """XLM-R-style SentencePiece Unigram tokenisation with offsets into the original text.
 
@@ -56,7 +68,7 @@ class PieceTokenizer:
 
         self.pieces = list(pieces)
         self.unk_id = int(unk_id)
-        vocab = [(p, float(s)) for p, s in zip(self.pieces, scores)]
+        vocab = list(zip(self.pieces, np.asarray(scores, dtype=np.float64).tolist()))
         tok = Tokenizer(models.Unigram(vocab, unk_id=self.unk_id, byte_fallback=False))
         tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True)
         self._tok = tok
@@ -155,7 +167,7 @@ class StaticEncoder:
             meta, arr = read_artifacts(self.folder, ("vocab.npz",) + names, what="encoder", hint=hint)
             blob = arr["pieces_blob"].tobytes()
             offs = arr["pieces_offsets"]
-            pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(len(offs) - 1)]
+            pieces = split_blob(blob, offs)
             q = np.concatenate([arr[f"q_{i}"] for i in range(meta["n_shards"])])
             scale = np.concatenate([arr[f"scale_{i}"] for i in range(meta["n_shards"])]).astype(np.float32)
             if q.shape[0] != len(pieces) or q.shape[1] != meta["dim"]:
