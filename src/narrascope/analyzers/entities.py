@@ -162,6 +162,9 @@ class EntitiesAnalyzer(Analyzer):
             from ..models.mention_tagger import with_extras
 
             mentions = self.tagger_.find(text, features_of(analysis).encoder(), lang)
+            if len(mentions) > MAX_MENTIONS:  # a very long text: the first mentions only, as on the spaCy path
+                mentions = mentions[:MAX_MENTIONS]
+                text = text[: mentions[-1].end]  # a prefix: offsets stay exact; extras and lexicon look no further
             mentions = with_extras(text, mentions, lang)  # English people-group nouns; Hindi gazetteer hits
         elif lang == "hi":
             mentions = gazetteer_mentions(text)
@@ -182,8 +185,10 @@ class EntitiesAnalyzer(Analyzer):
         self.load()
         doc = analysis.document
         text = doc.text
-        mentions = self._recognise(analysis, sdoc, lang)
-        mentions = fix_title_mentions(mentions, text, headline_end(doc))[:MAX_MENTIONS]
+        mentions = fix_title_mentions(self._recognise(analysis, sdoc, lang), text, headline_end(doc))
+        if len(mentions) > MAX_MENTIONS:  # a very long text: its first mentions, and no place looked up past them
+            mentions = mentions[:MAX_MENTIONS]
+            text = text[: mentions[-1].end]  # a prefix: offsets stay exact
         # -- issue 13: boilerplate out, places typed
         mentions = entity_merge.clean_mentions(mentions, text, doc.source,
                                                tagged=sdoc is not None or (self.tagger_ is not None and lang == "en"))
