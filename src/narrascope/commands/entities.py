@@ -66,11 +66,25 @@ def evaluate_roles(gold, pred, as_json):
             click.echo(f"  {lang:<4} n={r['n']:<5} exact_match {r['exact_match']:.4f}  main_role_accuracy {r['main_role_accuracy']:.4f}")
 
 
+def _training_options(out_help: str, folds_help: str, seed_help: str):
+    """The options every role-training command takes: --data, --out, --folds, --seed (help per command)."""
+    def wrap(fn):
+        for opt in reversed((
+            click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False),
+                         help="The shared data folder (holds semeval2025-t10/)."),
+            click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help=out_help),
+            click.option("--folds", default=5, show_default=True, help=folds_help),
+            click.option("--seed", default=13, show_default=True, help=seed_help),
+        )):
+            fn = opt(fn)
+        return fn
+    return wrap
+
+
 @click.command("roles")
-@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="The shared data folder (holds semeval2025-t10/).")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped artifact folder).")
-@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (grouped by article and near-duplicates).")
-@click.option("--seed", default=13, show_default=True, help="Seed for folds and solvers.")
+@_training_options(out_help="Output folder (default: the shipped artifact folder).",
+                   folds_help="Cross-validation folds (grouped by article and near-duplicates).",
+                   seed_help="Seed for folds and solvers.")
 @click.option("--syntax/--no-syntax", default=False, show_default=True,
               help="Add spaCy's English dependency features (they did not change nested CV; off, no parse at run time).")
 @click.option("--recognizer", type=click.Choice(["tagger", "spacy"]), default="tagger", show_default=True,
@@ -87,10 +101,9 @@ def train_roles_cmd(data_dir, out_dir, folds, seed, syntax, recognizer):
 
 
 @click.command("roles-encoder")
-@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="The shared data folder (holds semeval2025-t10/).")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Output folder (default: the shipped role model folder).")
-@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (the folds of `train roles`).")
-@click.option("--seed", default=13, show_default=True, help="Seed for folds, initialisation and batches.")
+@_training_options(out_help="Output folder (default: the shipped role model folder).",
+                   folds_help="Cross-validation folds (the folds of `train roles`).",
+                   seed_help="Seed for folds, initialisation and batches.")
 def train_roles_encoder_cmd(data_dir, out_dir, folds, seed):
     """Fine-tune the optional MiniLM role head (needs torch + transformers; see docs/entities.md)."""
     from ..analyzers.entities import ARTIFACT_DIR
@@ -102,10 +115,9 @@ def train_roles_encoder_cmd(data_dir, out_dir, folds, seed):
 
 
 @click.command("roles-stance")
-@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="The shared data folder (holds semeval2025-t10/).")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="Role model folder (default: the shipped one); stance.json is written there.")
-@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (the folds of `train roles`).")
-@click.option("--seed", default=13, show_default=True, help="Seed for the folds (the seed of `train roles`).")
+@_training_options(out_help="Role model folder (default: the shipped one); stance.json is written there.",
+                   folds_help="Cross-validation folds (the folds of `train roles`).",
+                   seed_help="Seed for the folds (the seed of `train roles`).")
 def train_roles_stance_cmd(data_dir, out_dir, folds, seed):
     """Fit the stance head (main role from the article's side toward the entity) on the role model's CV scores."""
     from ..analyzers.entities import ARTIFACT_DIR
