@@ -96,7 +96,7 @@ def test_the_default_tagger_types_places_as_well_on_the_annotated_fixture():
             if l.strip() and not l.startswith("#")]
     right = 0
     for sent, mention, gold in rows:
-        raw = analyzer._recognise(Analysis(document=Document(text=sent, id="t", language="en")), None, "en")
+        raw, _ = analyzer._recognise(Analysis(document=Document(text=sent, id="t", language="en")), None, "en")
         fixed = [m for m in fix_types(add_places(raw, sent)) if m.text == mention]
         right += bool(fixed) and fixed[0].type == gold.strip()
     assert right / len(rows) >= 0.85, (right, len(rows))

@@ -149,30 +149,36 @@ class EntitiesAnalyzer(Analyzer):
         for a in batch:
             self._analyze_one(a, parsed.get(id(a)), document_language(a.document, a))
 
-    def _recognise(self, analysis: Analysis, sdoc, lang: str):
-        """The article's mentions before cleaning: spaCy's, the tagger's or the fallback's, with the
-        lexicon of annotated actor names unioned (not for spaCy's English)."""
+    def _recognise(self, analysis: Analysis, sdoc, lang: str) -> tuple[list, str]:
+        """The article's mentions before cleaning (spaCy's, the tagger's or the fallback's, with the
+        lexicon of annotated actor names unioned, not for spaCy's English) and the text they were
+        looked for in: the whole text, or for a very long one the prefix that holds its first
+        :data:`MAX_MENTIONS` mentions (offsets stay exact; nothing is looked up past them)."""
         from ..models.entities import capitalised_mentions, gazetteer_mentions, spacy_mentions
 
         text = analysis.document.text
         if sdoc is not None:
-            return spacy_mentions(sdoc)
-        if self.tagger_ is not None:
+            mentions = spacy_mentions(sdoc)
+        elif self.tagger_ is not None:
             from ..features import features_of
-            from ..models.mention_tagger import with_extras
 
             mentions = self.tagger_.find(text, features_of(analysis).encoder(), lang)
-            if len(mentions) > MAX_MENTIONS:  # a very long text: the first mentions only, as on the spaCy path
-                mentions = mentions[:MAX_MENTIONS]
-                text = text[: mentions[-1].end]  # a prefix: offsets stay exact; extras and lexicon look no further
-            mentions = with_extras(text, mentions, lang)  # English people-group nouns; Hindi gazetteer hits
         elif lang == "hi":
             mentions = gazetteer_mentions(text)
         else:
             mentions = capitalised_mentions(text, analysis.document.sentences)
+        if len(mentions) > MAX_MENTIONS:
+            mentions = mentions[:MAX_MENTIONS]
+            text = text[: mentions[-1].end]
+        if sdoc is not None:
+            return mentions, text
+        if self.tagger_ is not None:
+            from ..models.mention_tagger import with_extras
+
+            mentions = with_extras(text, mentions, lang)  # English people-group nouns; Hindi gazetteer hits
         from ..models.mention_lexicon import lexicon_mentions  # issue 13: actors the annotated corpus names
 
-        return lexicon_mentions(text, self.lexicon_.get(lang, ()), mentions)
+        return lexicon_mentions(text, self.lexicon_.get(lang, ()), mentions), text
 
     def find_entities(self, analysis: Analysis, sdoc, lang: str) -> list:
         """The article's entities (:class:`~narrascope.models.entities.Entity`, mentions grouped):
@@ -184,11 +190,8 @@ class EntitiesAnalyzer(Analyzer):
 
         self.load()
         doc = analysis.document
-        text = doc.text
-        mentions = fix_title_mentions(self._recognise(analysis, sdoc, lang), text, headline_end(doc))
-        if len(mentions) > MAX_MENTIONS:  # a very long text: its first mentions, and no place looked up past them
-            mentions = mentions[:MAX_MENTIONS]
-            text = text[: mentions[-1].end]  # a prefix: offsets stay exact
+        mentions, text = self._recognise(analysis, sdoc, lang)
+        mentions = fix_title_mentions(mentions, text, headline_end(doc))[:MAX_MENTIONS]
         # -- issue 13: boilerplate out, places typed
         mentions = entity_merge.clean_mentions(mentions, text, doc.source,
                                                tagged=sdoc is not None or (self.tagger_ is not None and lang == "en"))
